@@ -1,0 +1,52 @@
+# Initiative Tracker: `make run` to try it, `make test` to check it. Nothing else to install.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-all lint format assets worker clean-instance
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime-installed $@
+
+## run: install, migrate, load the demo council if the database is empty, serve web + worker
+run: $(VENV)/.runtime-installed
+	$(BIN)/flask --app app db upgrade
+	$(BIN)/flask --app app demo load --if-empty
+	@echo "Serving on http://$(HOST):$(PORT)/ - demo logins are in README.md. Ctrl-C stops it."
+	@$(BIN)/python worker.py & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+
+## worker: only the RQ worker (with its scheduler)
+worker: $(VENV)/.runtime-installed
+	$(BIN)/python worker.py
+
+## test: install, then the whole suite (fault-injection tests marked slow run in CI)
+test: $(VENV)/.dev-installed
+	$(BIN)/pytest -m "not slow"
+
+test-all: $(VENV)/.dev-installed
+	$(BIN)/pytest
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## assets: rebuild static/govuk from the npm packages (only when upgrading govuk-frontend)
+assets:
+	cd assets_src && npm ci --no-audit --no-fund && npm run build

@@ -1,0 +1,1 @@
+"""API routes of the alerts area (to be built)."""

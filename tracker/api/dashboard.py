@@ -1,0 +1,1 @@
+"""API routes of the dashboard area (to be built)."""

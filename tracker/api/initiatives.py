@@ -1,0 +1,1 @@
+"""API routes of the initiatives area (to be built)."""

@@ -1,0 +1,1 @@
+"""API routes of the org area (to be built)."""

@@ -1,0 +1,92 @@
+"""JSON shapes of SPEC §7: field names of §3, references as <name>_id."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from tracker.models import Department, Initiative, Task, TaskUpdate, Team, User
+
+
+def iso(value: date | datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "email": user.email,
+        "role": user.role,
+        "department_id": user.department_id,
+        "active": user.active,
+        "email_mode": user.email_mode,
+    }
+
+
+def department_json(dept: Department) -> dict[str, Any]:
+    return {"id": dept.id, "name": dept.name}
+
+
+def team_json(team: Team) -> dict[str, Any]:
+    return {
+        "id": team.id,
+        "name": team.name,
+        "department_id": team.department_id,
+        "lead_id": team.lead_id,
+        "capacity_hours_per_week": team.capacity_hours_per_week,
+    }
+
+
+def initiative_json(initiative: Initiative) -> dict[str, Any]:
+    return {
+        "id": initiative.id,
+        "title": initiative.title,
+        "source": initiative.source,
+        "kind": initiative.kind,
+        "summary": initiative.summary,
+        "rationale": initiative.rationale,
+        "budget_pence": initiative.budget_pence,
+        "start_date": iso(initiative.start_date),
+        "deadline": iso(initiative.deadline),
+        "status": initiative.status,
+        "owner_id": initiative.owner_id,
+        "department_ids": initiative.department_ids,
+        "confidence": initiative.confidence,
+        "created_at": iso(initiative.created_at),
+        "updated_at": iso(initiative.updated_at),
+    }
+
+
+def task_json(task: Task) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "initiative_id": task.initiative_id,
+        "team_id": task.team_id,
+        "title": task.title,
+        "description": task.description,
+        "effort_hours": task.effort_hours,
+        "start_date": iso(task.start_date),
+        "due_date": iso(task.due_date),
+        "status": task.status,
+        "blocked_reason": task.blocked_reason,
+        "depends_on": [t.id for t in task.depends_on],
+        "version": task.version,
+        "completed_at": iso(task.completed_at),
+        "created_at": iso(task.created_at),
+        "updated_at": iso(task.updated_at),
+    }
+
+
+def task_update_json(update: TaskUpdate) -> dict[str, Any]:
+    return {
+        "id": update.id,
+        "task_id": update.task_id,
+        "user_id": update.user_id,
+        "created_at": iso(update.created_at),
+        "old_status": update.old_status,
+        "new_status": update.new_status,
+        "note": update.note,
+        "changes": update.changes,
+    }

@@ -1,0 +1,1 @@
+"""API routes of the tasks area (to be built)."""

@@ -1,0 +1,37 @@
+"""POST /api/v1/tokens: a bearer token for a username and password; GET /me."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, request
+
+from tracker.api import bp
+from tracker.api.errors import ApiError, error_response
+from tracker.api.helpers import FieldReader, caller, json_body
+from tracker.api.serializers import user_json
+from tracker.extensions import db
+from tracker.services.auth import TooManyAttempts, authenticate, issue_token
+from tracker.web.auth import login_throttle
+from tracker.web.helpers import now
+
+
+@bp.post("/tokens")
+def create_token():
+    body = json_body({"username", "password"}, {"username", "password"})
+    reader = FieldReader(body)
+    username, password = reader.string("username"), reader.string("password")
+    reader.check()
+    try:
+        user = authenticate(
+            db.session, login_throttle(), username, password, request.remote_addr or "unknown"
+        )
+    except TooManyAttempts:
+        return error_response(429, "Too many failed attempts: wait 15 minutes and try again")
+    if user is None:
+        raise ApiError(401, "The username or password is not right")
+    token, expires = issue_token(db.session, user, now(), current_app.config["API_TOKEN_HOURS"])
+    return jsonify({"token": token, "expires_at": expires.isoformat()}), 201
+
+
+@bp.get("/me")
+def me():
+    return jsonify(user_json(caller()))

@@ -1,0 +1,47 @@
+"""Who may do what (SPEC §2), decided from plain facts about the user and the object."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int
+    role: str
+    department_id: int | None
+    led_team_ids: frozenset[int] = frozenset()
+
+
+def can_manage_org(actor: Actor) -> bool:
+    """Users, departments and teams: admins only."""
+    return actor.role == "admin"
+
+
+def can_create_initiative(actor: Actor) -> bool:
+    return actor.role == "manager"
+
+
+def can_edit_initiative(actor: Actor, owner_id: int, department_ids: Collection[int]) -> bool:
+    """A manager edits the initiatives they own or that affect their department."""
+    if actor.role != "manager":
+        return False
+    return actor.id == owner_id or (
+        actor.department_id is not None and actor.department_id in department_ids
+    )
+
+
+def can_set_confidence(actor: Actor, owner_id: int) -> bool:
+    """Delivery confidence is set by the initiative's owner (SPEC §3)."""
+    return actor.role == "manager" and actor.id == owner_id
+
+
+def can_update_task_status(
+    actor: Actor, team_id: int, initiative_owner_id: int, department_ids: Collection[int]
+) -> bool:
+    """Status, notes and blocked reason: the lead of the task's team, or a manager
+    who may edit the task's initiative."""
+    if actor.role == "team_lead":
+        return team_id in actor.led_team_ids
+    return can_edit_initiative(actor, initiative_owner_id, department_ids)

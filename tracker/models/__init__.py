@@ -1,0 +1,34 @@
+"""Typed SQLAlchemy models, one module per aggregate."""
+
+from tracker.models.alerts import Alert, EmailMessage, SweepRun
+from tracker.models.base import utcnow
+from tracker.models.initiatives import (
+    ConfidenceRating,
+    Initiative,
+    initiative_departments,
+)
+from tracker.models.load import TaskWeekLoad, TeamDueDay, TeamWeekLoad
+from tracker.models.org import Department, Team
+from tracker.models.tasks import Task, TaskUpdate, task_dependencies
+from tracker.models.users import ApiToken, CalendarFeed, User
+
+__all__ = [
+    "Alert",
+    "ApiToken",
+    "CalendarFeed",
+    "ConfidenceRating",
+    "Department",
+    "EmailMessage",
+    "Initiative",
+    "SweepRun",
+    "Task",
+    "TaskUpdate",
+    "TaskWeekLoad",
+    "Team",
+    "TeamDueDay",
+    "TeamWeekLoad",
+    "User",
+    "initiative_departments",
+    "task_dependencies",
+    "utcnow",
+]

@@ -1,0 +1,108 @@
+"""Alerts, the emails that deliver them, and the record of each sweep."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.base import (
+    ALERT_KINDS,
+    EMAIL_STATES,
+    SUBJECT_TYPES,
+    UTCDateTime,
+    in_list,
+    utcnow,
+)
+
+if TYPE_CHECKING:
+    from tracker.models.users import User
+
+
+class EmailMessage(db.Model):
+    """One email to send: for one alert (immediate) or a day's alerts (digest).
+
+    Its state lives here, not in Redis: `pending` until the SMTP server accepts it,
+    then `sent` (never sent again); `failed` after the last retry, error kept.
+    """
+
+    __tablename__ = "email_messages"
+    __table_args__ = (
+        CheckConstraint(in_list("state", EMAIL_STATES), name="state_known"),
+        CheckConstraint(in_list("kind", ("immediate", "digest")), name="kind_known"),
+        UniqueConstraint("recipient_id", "digest_date", name="uq_email_messages_digest"),
+        Index("ix_email_messages_state_next", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20), default="immediate")
+    # Set for digests only, so that a user gets one digest a day.
+    digest_date: Mapped[date | None] = mapped_column(Date)
+    to_address: Mapped[str] = mapped_column(String(254), default="")
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    recipient: Mapped[User] = relationship()
+
+
+class Alert(db.Model):
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("recipient_id", "dedup_key", name="uq_alerts_recipient_dedup"),
+        CheckConstraint(in_list("kind", ALERT_KINDS), name="kind_known"),
+        CheckConstraint(in_list("subject_type", SUBJECT_TYPES), name="subject_type_known"),
+        Index("ix_alerts_recipient_created", "recipient_id", "created_at"),
+        Index("ix_alerts_recipient_unread", "recipient_id", "read_at"),
+        Index("ix_alerts_email_message", "email_message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    subject_type: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text)
+    dedup_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # NULL until an email carrying this alert exists (immediate or digest).
+    email_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("email_messages.id", ondelete="SET NULL")
+    )
+
+    recipient: Mapped[User] = relationship()
+    email_message: Mapped[EmailMessage | None] = relationship()
+
+
+class SweepRun(db.Model):
+    """One run of the alert sweep, for the operators' page."""
+
+    __tablename__ = "sweep_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    alerts_created: Mapped[int] = mapped_column(Integer, default=0)
+    emails_queued: Mapped[int] = mapped_column(Integer, default=0)
+    # Per-kind counts as "kind=n" pairs, e.g. "due_soon=3 overdue=1".
+    summary: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,1 @@
+"""select() helpers taking a Session; they never commit."""

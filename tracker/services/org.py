@@ -1,0 +1,171 @@
+"""Departments, teams and users: the admin's use cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tracker.domain.access import Actor, can_manage_org
+from tracker.models import Department, Team, User
+from tracker.models.base import EMAIL_MODES, ROLES
+from tracker.services.errors import Conflict, Forbidden, Invalid, NotFound
+from tracker.services.validation import check_choice, check_name
+
+TEAM_FIELDS = ("name", "department_id", "lead_id", "capacity_hours_per_week")
+USER_FIELDS = (
+    "username",
+    "display_name",
+    "email",
+    "role",
+    "department_id",
+    "active",
+    "password",
+    "email_mode",
+)
+MIN_PASSWORD = 10
+
+
+def _require_admin(actor: Actor) -> None:
+    if not can_manage_org(actor):
+        raise Forbidden("Only administrators can manage users, departments and teams")
+
+
+def _get(session: Session, model, object_id: int, label: str):
+    obj = session.get(model, object_id)
+    if obj is None:
+        raise NotFound(f"There is no {label} {object_id}")
+    return obj
+
+
+def _commit_unique(session: Session, field: str, message: str) -> None:
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(message, {field: message}) from exc
+
+
+# Departments ---------------------------------------------------------------
+
+
+def save_department(
+    session: Session, actor: Actor, name: str, department_id: int | None = None
+) -> Department:
+    _require_admin(actor)
+    errors: dict[str, str] = {}
+    check_name(errors, "name", name, "a name")
+    if errors:
+        raise Invalid("The department could not be saved", errors)
+    dept = _get(session, Department, department_id, "department") if department_id else Department()
+    dept.name = name.strip()
+    session.add(dept)
+    _commit_unique(session, "name", "A department with this name already exists")
+    return dept
+
+
+# Teams ---------------------------------------------------------------------
+
+
+def validate_team(session: Session, data: dict[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    check_name(errors, "name", data.get("name"), "a name")
+    if data.get("department_id") is None or session.get(Department, data["department_id"]) is None:
+        errors["department_id"] = "Select the team's department"
+    capacity = data.get("capacity_hours_per_week")
+    if capacity is None:
+        errors["capacity_hours_per_week"] = "Enter the hours the team can give to change work"
+    elif not 0 < capacity <= 10_000:
+        errors["capacity_hours_per_week"] = "Capacity must be more than 0 hours a week"
+    lead_id = data.get("lead_id")
+    if lead_id is not None:
+        lead = session.get(User, lead_id)
+        if lead is None or lead.role != "team_lead":
+            errors["lead_id"] = "Select a user with the team lead role"
+    return errors
+
+
+def save_team(
+    session: Session, actor: Actor, changes: dict[str, Any], team_id: int | None = None
+) -> Team:
+    _require_admin(actor)
+    if unknown := set(changes) - set(TEAM_FIELDS):
+        raise Invalid("Unknown fields", {f: "This field cannot be set" for f in unknown})
+    team = _get(session, Team, team_id, "team") if team_id else Team()
+    data = {f: getattr(team, f, None) for f in TEAM_FIELDS} | changes
+    if errors := validate_team(session, data):
+        raise Invalid("The team could not be saved", errors)
+    if team_id and data["department_id"] != team.department_id:
+        # Its tasks belong to initiatives of the old department: a move would orphan them.
+        raise Invalid(
+            "A team cannot move department",
+            {"department_id": "Create a new team in the other department instead"},
+        )
+    for name in TEAM_FIELDS:
+        setattr(team, name, data[name].strip() if name == "name" else data[name])
+    session.add(team)
+    _commit_unique(session, "name", "The department already has a team with this name")
+    return team
+
+
+# Users ---------------------------------------------------------------------
+
+
+def validate_user(session: Session, data: dict[str, Any], creating: bool) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    check_name(errors, "username", data.get("username"), "a username")
+    check_name(errors, "display_name", data.get("display_name"), "a display name")
+    check_choice(errors, "role", data.get("role"), ROLES, "a role")
+    check_choice(errors, "email_mode", data.get("email_mode"), EMAIL_MODES, "an email mode")
+    email = data.get("email") or ""
+    if email:
+        try:
+            validate_email(email, check_deliverability=False)
+        except EmailNotValidError:
+            errors["email"] = "Enter an email address in the correct format, like name@example.org"
+    department_id = data.get("department_id")
+    if department_id is not None and session.get(Department, department_id) is None:
+        errors["department_id"] = "Select a department that exists"
+    if data.get("role") == "manager" and department_id is None:
+        errors["department_id"] = "A manager belongs to one department: select it"
+    password = data.get("password")
+    if creating or password is not None:
+        if not password or len(password) < MIN_PASSWORD:
+            errors["password"] = f"The password must be at least {MIN_PASSWORD} characters"
+        elif len(password) > 200:
+            errors["password"] = "The password must be 200 characters or fewer"
+    return errors
+
+
+def save_user(
+    session: Session, actor: Actor | None, changes: dict[str, Any], user_id: int | None = None
+) -> User:
+    """Create or change a user. `actor` None means the CLI, run by whoever owns the server."""
+    if actor is not None:
+        _require_admin(actor)
+    if unknown := set(changes) - set(USER_FIELDS):
+        raise Invalid("Unknown fields", {f: "This field cannot be set" for f in unknown})
+    user = _get(session, User, user_id, "user") if user_id else None
+    current = {f: getattr(user, f, None) for f in USER_FIELDS if f != "password"}
+    if user is None:
+        current |= {"email_mode": "immediate", "active": True, "email": ""}
+    data = current | changes
+    if errors := validate_user(session, data, creating=user is None):
+        raise Invalid("The user could not be saved", errors)
+    if user is None:
+        user = User()
+    was_active = user.active
+    for name in USER_FIELDS:
+        if name == "password":
+            if data.get("password") is not None:
+                user.set_password(data["password"])
+                user.end_sessions()
+        else:
+            setattr(user, name, data[name].strip() if name == "username" else data[name])
+    if was_active and not user.active:
+        user.end_sessions()
+    session.add(user)
+    _commit_unique(session, "username", "A user with this username already exists")
+    return user

@@ -1,0 +1,5 @@
+"""Pages of the exports area (to be built)."""
+
+from flask import Blueprint
+
+bp = Blueprint("exports", __name__)
