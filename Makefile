@@ -24,8 +24,9 @@ run: $(VENV)/.runtime-installed
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app demo load --if-empty
 	@echo "Serving on http://$(HOST):$(PORT)/ - demo logins are in README.md. Ctrl-C stops it."
+	@$(BIN)/flask --app app redis start
 	@$(BIN)/python worker.py & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null; $(BIN)/flask --app app redis stop' EXIT INT TERM; \
 	  $(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 ## worker: only the RQ worker (with its scheduler)

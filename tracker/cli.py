@@ -5,18 +5,20 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import Department
+from tracker.redis_embedded import ensure_embedded_redis, stop_embedded_redis
 from tracker.services.errors import ServiceError
 from tracker.services.org import save_user
 
 users_cli = AppGroup("users", help="Manage users.")
 demo_cli = AppGroup("demo", help="Demo and benchmark data.")
 alerts_cli = AppGroup("alerts", help="Alerts.")
+redis_cli = AppGroup("redis", help="The embedded Redis (when REDIS_URL is not set).")
 
 
 @users_cli.command("create")
@@ -92,7 +94,26 @@ def sweep_now():
     click.echo(result.summary_line())
 
 
+@redis_cli.command("start")
+def redis_start():
+    """Start the instance's embedded Redis unless it runs (no-op with REDIS_URL)."""
+    if current_app.config["REDIS_URL"]:
+        click.echo("REDIS_URL is set: nothing to start")
+        return
+    sock = ensure_embedded_redis(current_app.config["INSTANCE_PATH"])
+    click.echo(f"Embedded Redis on unix://{sock}")
+
+
+@redis_cli.command("stop")
+def redis_stop():
+    """Stop the instance's embedded Redis (no-op with REDIS_URL)."""
+    if not current_app.config["REDIS_URL"]:
+        stop_embedded_redis(current_app.config["INSTANCE_PATH"])
+        click.echo("Embedded Redis stopped")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(alerts_cli)
+    app.cli.add_command(redis_cli)
