@@ -1,12 +1,157 @@
-"""Pages of the initiatives area (to be built)."""
+"""Pages of the initiatives area: the list, an initiative, its briefing, new and edit."""
 
-from flask import Blueprint
-from flask_login import login_required
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from tracker.domain.access import can_create_initiative, can_edit_initiative, can_set_confidence
+from tracker.extensions import db
+from tracker.queries import pages
+from tracker.services.errors import Invalid
+from tracker.services.initiatives import (
+    FIELDS,
+    InitiativeData,
+    create_initiative,
+    update_initiative,
+)
+from tracker.web.forms import InitiativeFilterForm, InitiativeForm, opt
+from tracker.web.helpers import apply_service_errors, current_actor, now, roles_required, today
 
 bp = Blueprint("initiatives", __name__)
+
+PER_PAGE = 50
+# Service field names that the form spells differently.
+FORM_NAMES = {"budget_pence": "budget"}
 
 
 @bp.route("/initiatives")
 @login_required
 def index():
-    return "to be built"
+    form = InitiativeFilterForm(request.args, meta={"csrf": False})
+    form.department.choices = [opt("", "Any department")] + [
+        opt(d.id, d.name) for d in pages.departments(db.session)
+    ]
+    filters = form.data if form.validate() else {}
+    page = request.args.get("page", 1, type=int) or 1
+    rows, total = pages.initiative_rows(
+        db.session,
+        today(),
+        status=filters.get("status") or None,
+        department_id=filters.get("department"),
+        kind=filters.get("kind") or None,
+        page=max(page, 1),
+        per_page=PER_PAGE,
+    )
+    return render_template(
+        "initiatives/index.html",
+        filter_form=form,
+        rows=rows,
+        total=total,
+        page=max(page, 1),
+        pages=max(1, -(-total // PER_PAGE)),
+        may_create=can_create_initiative(current_actor()),
+        filter_args={k: v for k, v in request.args.items() if k != "page"},
+    )
+
+
+@bp.route("/initiatives/<int:initiative_id>")
+@login_required
+def detail(initiative_id: int):
+    initiative = _initiative_or_404(initiative_id)
+    actor = current_actor()
+    return render_template(
+        "initiatives/detail.html",
+        initiative=initiative,
+        tasks=pages.initiative_tasks(db.session, initiative.id),
+        counts=pages.initiative_counts(db.session, initiative.id, today()),
+        may_edit=can_edit_initiative(actor, initiative.owner_id, initiative.department_ids),
+        may_rate=can_set_confidence(actor, initiative.owner_id),
+        today=today(),
+    )
+
+
+@bp.route("/initiatives/<int:initiative_id>/briefing")
+@login_required
+def briefing(initiative_id: int):
+    initiative = _initiative_or_404(initiative_id)
+    return render_template(
+        "initiatives/briefing.html",
+        initiative=initiative,
+        tasks=pages.initiative_tasks(db.session, initiative.id),
+    )
+
+
+@bp.route("/initiatives/new", methods=["GET", "POST"])
+@roles_required("manager")
+def new():
+    form = _form()
+    if not form.is_submitted():
+        form.owner_id.data = current_user.id
+        form.department_ids.data = [current_user.department_id]
+    if form.validate_on_submit():
+        try:
+            initiative = create_initiative(db.session, current_actor(), _data(form), now())
+        except Invalid as error:
+            _show(form, error)
+        else:
+            flash(f"Initiative “{initiative.title}” saved")
+            return redirect(url_for("initiatives.detail", initiative_id=initiative.id))
+    return _render_form(form, None)
+
+
+@bp.route("/initiatives/<int:initiative_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(initiative_id: int):
+    initiative = _initiative_or_404(initiative_id)
+    if not can_edit_initiative(current_actor(), initiative.owner_id, initiative.department_ids):
+        abort(403, description="Only a manager of an affected department can edit this initiative.")
+    form = _form(InitiativeData.of(initiative))
+    if form.validate_on_submit():
+        try:
+            update_initiative(
+                db.session, current_actor(), initiative.id, _data(form).__dict__, now()
+            )
+        except Invalid as error:
+            db.session.rollback()
+            _show(form, error)
+        else:
+            flash("Initiative saved")
+            return redirect(url_for("initiatives.detail", initiative_id=initiative.id))
+    return _render_form(form, initiative)
+
+
+def _initiative_or_404(initiative_id: int):
+    initiative = pages.initiative_page(db.session, initiative_id)
+    if initiative is None:
+        abort(404)
+    return initiative
+
+
+def _form(data: InitiativeData | None = None) -> InitiativeForm:
+    obj = None
+    if data is not None:
+        obj = type("Obj", (), {**data.__dict__, "budget": data.budget_pence})
+    form = InitiativeForm(obj=obj)
+    form.department_ids.choices = [opt(d.id, d.name) for d in pages.departments(db.session)]
+    form.owner_id.choices = [opt("", "Select a manager")] + [
+        opt(u.id, u.display_name) for u in pages.users_with_role(db.session, "manager")
+    ]
+    return form
+
+
+def _data(form: InitiativeForm) -> InitiativeData:
+    values = {name: getattr(form, FORM_NAMES.get(name, name)).data for name in FIELDS}
+    values["title"] = (values["title"] or "").strip()
+    values["source"] = (values["source"] or "").strip()
+    values["department_ids"] = list(values["department_ids"] or [])
+    return InitiativeData(**values)
+
+
+def _show(form: InitiativeForm, error: Invalid) -> None:
+    apply_service_errors(form, {FORM_NAMES.get(k, k): v for k, v in error.fields.items()})
+
+
+def _render_form(form: InitiativeForm, initiative):
+    status = 422 if form.errors else 200
+    return render_template("initiatives/form.html", form=form, initiative=initiative), status

@@ -1,5 +1,230 @@
-"""Pages of the tasks area (to be built)."""
+"""Pages of the tasks area: plan a task with its team's load in view, follow its history."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from tracker.domain.access import can_edit_initiative, can_update_task_status
+from tracker.extensions import db
+from tracker.models import Initiative, Task
+from tracker.queries import pages
+from tracker.services.errors import Conflict, Invalid
+from tracker.services.planning import LoadPreview, preview_task_load
+from tracker.services.tasks import TaskData, create_task, update_task
+from tracker.web.auth import safe_next
+from tracker.web.forms import StatusForm, TaskForm, form_version, opt
+from tracker.web.helpers import apply_service_errors, current_actor, now, today
 
 bp = Blueprint("tasks", __name__)
+
+STALE = "Someone else changed this task while you were editing it. Nothing was saved: "
+
+
+@bp.route("/initiatives/<int:initiative_id>/tasks/new", methods=["GET", "POST"])
+@login_required
+def new(initiative_id: int):
+    initiative = pages.initiative_page(db.session, initiative_id) or abort(404)
+    _require_planner(initiative)
+    form = _task_form(initiative, None)
+    preview = _preview(form, None) if form.check_load.data and form.validate_on_submit() else None
+    if form.submit.data and form.validate_on_submit():
+        try:
+            task = create_task(
+                db.session,
+                current_actor(),
+                initiative.id,
+                _data(form),
+                now(),
+                note=_note(form, _preview(form, None)),
+            )
+        except Invalid as error:
+            db.session.rollback()
+            apply_service_errors(form, error.fields)
+        else:
+            flash(f"Task “{task.title}” planned")
+            return redirect(url_for("initiatives.detail", initiative_id=initiative.id))
+    return _render_form(form, initiative, None, preview)
+
+
+@bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(task_id: int):
+    task = pages.task_page(db.session, task_id) or abort(404)
+    _require_planner(task.initiative)
+    form = _task_form(task.initiative, task)
+    preview = _preview(form, task) if form.check_load.data and form.validate_on_submit() else None
+    status = 200
+    if form.submit.data and form.validate_on_submit():
+        changes = _data(form).__dict__
+        note = _note(form, _preview(form, task) if _moves_load(task, changes) else None)
+        try:
+            update_task(
+                db.session,
+                current_actor(),
+                task.id,
+                changes,
+                form_version(form.version),
+                now(),
+                note=note,
+            )
+        except Conflict as error:
+            db.session.rollback()
+            form.form_errors.append(STALE + error.message)
+            status = 409
+        except Invalid as error:
+            db.session.rollback()
+            apply_service_errors(form, error.fields)
+        else:
+            flash("Task saved")
+            return redirect(url_for("tasks.detail", task_id=task.id))
+    return _render_form(form, task.initiative, task, preview, status)
+
+
+@bp.route("/tasks/<int:task_id>")
+@login_required
+def detail(task_id: int):
+    task = pages.task_page(db.session, task_id) or abort(404)
+    form = StatusForm(obj=task, formdata=None)
+    form.version.data = str(task.version)
+    return _render_detail(task, form)
+
+
+@bp.route("/tasks/<int:task_id>/status", methods=["POST"])
+@login_required
+def update_status(task_id: int):
+    task = pages.task_page(db.session, task_id) or abort(404)
+    initiative = task.initiative
+    if not can_update_task_status(
+        current_actor(), task.team_id, initiative.owner_id, initiative.department_ids
+    ):
+        abort(403, description="Only the lead of the task's team (or its managers) can update it.")
+    form = StatusForm()
+    status = 422
+    if form.validate_on_submit():
+        changes = {"status": form.status.data, "blocked_reason": form.blocked_reason.data or None}
+        if changes["status"] != "blocked":
+            changes["blocked_reason"] = None
+        try:
+            update_task(
+                db.session,
+                current_actor(),
+                task.id,
+                changes,
+                form_version(form.version),
+                now(),
+                note=(form.note.data or "").strip(),
+            )
+        except Conflict as error:
+            db.session.rollback()
+            form.form_errors.append(STALE + error.message)
+            status = 409
+        except Invalid as error:
+            db.session.rollback()
+            apply_service_errors(form, error.fields)
+        else:
+            flash(f"“{task.title}” updated")
+            return redirect(safe_next(form.next.data) or url_for("tasks.detail", task_id=task.id))
+    return _render_detail(pages.task_page(db.session, task_id), form, status)
+
+
+def _require_planner(initiative: Initiative) -> None:
+    if not can_edit_initiative(current_actor(), initiative.owner_id, initiative.department_ids):
+        abort(403, description="Only a manager of an affected department can plan its tasks.")
+
+
+def _task_form(initiative: Initiative, task: Task | None) -> TaskForm:
+    form = TaskForm(obj=task)
+    if task is not None and not form.is_submitted():
+        form.version.data = str(task.version)
+        own = {t.id for t in pages.other_tasks_of_initiative(db.session, initiative.id, task.id)}
+        form.depends_on.data = [t.id for t in task.depends_on if t.id in own]
+        form.other_depends_on.data = ", ".join(
+            str(t.id) for t in task.depends_on if t.id not in own
+        )
+    teams = pages.teams_of_departments(db.session, initiative.department_ids)
+    form.team_id.choices = [opt("", "Select a team")] + [
+        opt(t.id, f"{t.name} ({t.department.name})") for t in teams
+    ]
+    form.depends_on.choices = [
+        opt(t.id, f"#{t.id} {t.title} (due {t.due_date:%d %b %Y})")
+        for t in pages.other_tasks_of_initiative(
+            db.session, initiative.id, getattr(task, "id", None)
+        )
+    ]
+    return form
+
+
+def _data(form: TaskForm) -> TaskData:
+    blocked = form.status.data == "blocked"
+    return TaskData(
+        title=(form.title.data or "").strip(),
+        description=form.description.data or "",
+        team_id=form.team_id.data,
+        effort_hours=form.effort_hours.data,
+        start_date=form.start_date.data,
+        due_date=form.due_date.data,
+        status=form.status.data,
+        blocked_reason=(form.blocked_reason.data or "").strip() or None if blocked else None,
+        depends_on=form.dependency_ids(),
+    )
+
+
+def _preview(form: TaskForm, task: Task | None) -> LoadPreview | None:
+    """The team's load with this task as typed, or None (with form errors) if it cannot tell."""
+    try:
+        return preview_task_load(
+            db.session,
+            form.team_id.data,
+            form.effort_hours.data,
+            form.start_date.data,
+            form.due_date.data,
+            current_app.config["OVERLOAD_THRESHOLD"],
+            task_id=task.id if task else None,
+        )
+    except Invalid as error:
+        if form.check_load.data:
+            apply_service_errors(form, error.fields)
+        return None
+
+
+def _moves_load(task: Task, changes: dict) -> bool:
+    fields = ("team_id", "effort_hours", "start_date", "due_date")
+    reopened = task.status == "done" and changes["status"] != "done"
+    return reopened or any(changes[f] != getattr(task, f) for f in fields)
+
+
+def _note(form: TaskForm, preview: LoadPreview | None) -> str:
+    """The manager's note, plus a record of the choice to save over capacity."""
+    note = (form.note.data or "").strip()
+    if preview is not None and preview.overloaded and form.status.data != "done":
+        weeks = ", ".join(f"{w.week_start:%d %b %Y}" for w in preview.weeks if w.overloaded_after)
+        choice = f"Saved although {preview.team_name} is over capacity in weeks starting {weeks}."
+        note = f"{note}\n{choice}".strip()
+    return note
+
+
+def _render_form(form, initiative, task, preview, status: int = 200):
+    if status == 200 and form.errors:
+        status = 422
+    return render_template(
+        "tasks/form.html", form=form, initiative=initiative, task=task, preview=preview
+    ), status
+
+
+def _render_detail(task: Task, form: StatusForm, status: int = 200):
+    actor = current_actor()
+    initiative = task.initiative
+    return render_template(
+        "tasks/detail.html",
+        task=task,
+        form=form,
+        history=pages.task_history(db.session, task.id),
+        dependants=pages.dependants(db.session, task.id),
+        may_update=can_update_task_status(
+            actor, task.team_id, initiative.owner_id, initiative.department_ids
+        ),
+        may_plan=can_edit_initiative(actor, initiative.owner_id, initiative.department_ids),
+        today=today(),
+        next_url=request.args.get("next", ""),
+    ), status
