@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from tracker.models import Department, Initiative, Task, TaskUpdate, Team, User
+from tracker.domain.workload import WeekLoad
+from tracker.models import ConfidenceRating, Department, Initiative, Task, TaskUpdate, Team, User
+from tracker.services.planning import LoadPreview
 
 
 def iso(value: date | datetime | None) -> str | None:
@@ -89,4 +91,43 @@ def task_update_json(update: TaskUpdate) -> dict[str, Any]:
         "new_status": update.new_status,
         "note": update.note,
         "changes": update.changes,
+    }
+
+
+def week_load_json(week: WeekLoad) -> dict[str, Any]:
+    return {
+        "week_start": iso(week.week_start),
+        "planned_hours": week.planned_hours,
+        "capacity_hours": week.capacity_hours,
+        "load_ratio": round(week.load_ratio, 4),
+    }
+
+
+def preview_json(preview: LoadPreview) -> dict[str, Any]:
+    return {
+        "team_id": preview.team_id,
+        "overloaded": preview.overloaded,
+        "weeks": [
+            {
+                "week_start": iso(w.week_start),
+                "capacity_hours": w.capacity_hours,
+                "before_hours": w.before_hours,
+                "after_hours": w.after_hours,
+                "before_ratio": round(w.before_ratio, 4),
+                "after_ratio": round(w.after_ratio, 4),
+                "overloaded": w.overloaded_after,
+            }
+            for w in preview.weeks
+        ],
+    }
+
+
+def confidence_json(rating: ConfidenceRating) -> dict[str, Any]:
+    return {
+        "id": rating.id,
+        "initiative_id": rating.initiative_id,
+        "rating": rating.rating,
+        "comment": rating.comment,
+        "set_by_id": rating.set_by_id,
+        "set_at": iso(rating.set_at),
     }
