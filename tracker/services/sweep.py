@@ -1,0 +1,160 @@
+"""The alert sweep of SPEC §5: each kind set-wise in SQL, idempotent through a unique key."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from tracker.domain.workload import horizon
+from tracker.models import Alert, SweepRun
+from tracker.models.base import ALERT_KINDS
+from tracker.queries.alerts import (
+    ALERT_INSERT_COLUMNS,
+    AlertRule,
+    department_initiative_alerts,
+    department_load_alerts,
+    departments_of_teams,
+    task_alerts,
+    team_overload_alerts,
+)
+from tracker.services.email import create_immediate_emails, queue_pending_emails
+
+# (kind, recipient group) pairs of the task alerts: one INSERT … SELECT each.
+TASK_ALERTS = (
+    ("due_soon", "lead"),
+    ("due_soon", "owner"),
+    ("overdue", "lead"),
+    ("overdue", "owner"),
+    ("escalation", "directors"),
+)
+
+
+def rule_from_config(config: Mapping[str, Any]) -> AlertRule:
+    return AlertRule(
+        due_soon_days=int(config["ALERT_DUE_SOON_DAYS"]),
+        escalate_after_days=int(config["ESCALATE_AFTER_DAYS"]),
+        overload_threshold=float(config["OVERLOAD_THRESHOLD"]),
+        horizon_weeks=int(config["LOAD_HORIZON_WEEKS"]),
+        department_initiative_limit=int(config["DEPARTMENT_INITIATIVE_LIMIT"]),
+    )
+
+
+@dataclass
+class SweepResult:
+    created: Counter = field(default_factory=Counter)
+    emails_created: int = 0
+    emails_queued: int = 0
+    seconds: float = 0.0
+
+    @property
+    def alerts_created(self) -> int:
+        return sum(self.created.values())
+
+    def summary(self) -> str:
+        return " ".join(f"{kind}={self.created.get(kind, 0)}" for kind in ALERT_KINDS)
+
+    def summary_line(self) -> str:
+        return (
+            f"Sweep done in {self.seconds:.2f} s: {self.alerts_created} new alert(s) "
+            f"({self.summary()}), {self.emails_created} email(s) created, "
+            f"{self.emails_queued} email job(s) queued."
+        )
+
+
+def _insert_new(session: Session, rows: Select) -> int:
+    """INSERT the rows as alerts, skipping any (recipient, dedup_key) already there."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = (
+        insert(Alert)
+        .from_select(list(ALERT_INSERT_COLUMNS), rows)
+        .on_conflict_do_nothing(index_elements=["recipient_id", "dedup_key"])
+        .execution_options(preserve_rowcount=True)
+    )
+    return max(session.execute(stmt).rowcount, 0)
+
+
+def create_alerts(
+    session: Session, now: datetime, rule: AlertRule, team_ids: Sequence[int] | None = None
+) -> Counter:
+    """Insert every alert that is due and new; with team_ids, only those teams' overload
+    and their departments'. A fixed number of statements whatever the data size."""
+    today = now.date()
+    created: Counter = Counter()
+    if team_ids is None:
+        for kind, recipients in TASK_ALERTS:
+            created[kind] += _insert_new(session, task_alerts(kind, recipients, today, rule, now))
+    weeks = horizon(today, rule.horizon_weeks)
+    if not weeks:
+        return created
+    for recipients in ("lead", "managers"):
+        created["team_overload"] += _insert_new(
+            session, team_overload_alerts(recipients, weeks, rule, now, team_ids)
+        )
+    departments = None if team_ids is None else departments_of_teams(session, team_ids)
+    created["department_overload"] += _insert_new(
+        session, department_load_alerts(weeks, rule, now, departments)
+    )
+    created["department_overload"] += _insert_new(
+        session, department_initiative_alerts(weeks[0], rule, now, departments)
+    )
+    return created
+
+
+def _run(
+    session: Session, now: datetime, rule: AlertRule, team_ids: Sequence[int] | None, record: bool
+) -> SweepResult:
+    clock = time.monotonic()
+    result = SweepResult()
+    try:
+        result.created = create_alerts(session, now, rule, team_ids)
+        result.emails_created = create_immediate_emails(session, now)
+        session.commit()
+    except Exception as exc:
+        session.rollback()
+        if record:
+            session.add(SweepRun(started_at=now, finished_at=now, error=repr(exc)[:2000]))
+            session.commit()
+        raise
+    # After the commit: a lost job is re-queued by the next sweep, never lost for good.
+    result.emails_queued = queue_pending_emails(session, now)
+    result.seconds = time.monotonic() - clock
+    if record:
+        session.add(
+            SweepRun(
+                started_at=now,
+                finished_at=now + timedelta(seconds=result.seconds),
+                alerts_created=result.alerts_created,
+                emails_queued=result.emails_queued,
+                summary=result.summary(),
+            )
+        )
+        session.commit()
+    return result
+
+
+def run_sweep(session: Session, now: datetime, rule: AlertRule | None = None) -> SweepResult:
+    """The periodic sweep: all five kinds, then email for the new alerts."""
+    if rule is None:
+        from flask import current_app
+
+        rule = rule_from_config(current_app.config)
+    return _run(session, now, rule, None, record=True)
+
+
+def check_team_overload(
+    session: Session, team_ids: Sequence[int], now: datetime, rule: AlertRule
+) -> SweepResult:
+    """The overload part of the sweep for these teams and their departments only."""
+    if not team_ids:
+        return SweepResult()
+    return _run(session, now, rule, list(team_ids), record=False)
