@@ -65,6 +65,12 @@ def register_web(app: Flask) -> None:
             404, "Page not found", "If you typed the web address, check it is correct."
         )
 
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        return _error_page(
+            405, "This address does not accept that method", getattr(error, "description", None)
+        )
+
     @app.errorhandler(413)
     def too_large(error):
         return _error_page(413, "What you sent is too large", "Shorten it and try again.")
