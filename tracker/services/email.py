@@ -424,3 +424,40 @@ def problem_emails(session: Session, limit: int = 20) -> list[EmailMessage]:
             .limit(limit)
         )
     )
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    name: str
+    queued: int
+    scheduled: int
+    started: int
+    failed: int
+    latest_errors: list[tuple[str, str]]  # (job id, last line of the error)
+
+
+def queue_overview(queue_names: Sequence[str], errors_per_queue: int = 5) -> list[QueueStatus]:
+    """Length and failures of each RQ queue; raises redis errors for the page to report."""
+    from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
+
+    result = []
+    for name in queue_names:
+        queue = get_queue(name)
+        failed = FailedJobRegistry(queue=queue)
+        ids = failed.get_job_ids(0, errors_per_queue - 1, desc=True)
+        latest = []
+        for job in Job.fetch_many(ids, connection=queue.connection):
+            if job is not None:
+                text = (job.exc_info or "").strip().splitlines()
+                latest.append((job.id, text[-1] if text else "unknown error"))
+        result.append(
+            QueueStatus(
+                name=name,
+                queued=queue.count,
+                scheduled=ScheduledJobRegistry(queue=queue).count,
+                started=StartedJobRegistry(queue=queue).count,
+                failed=failed.count,
+                latest_errors=latest,
+            )
+        )
+    return result
