@@ -1,0 +1,211 @@
+"""Email delivery: once only, retried with backoff then failed, digests, the outbox, re-queueing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from rq import Queue
+from sqlalchemy import select
+
+from tests.jobs.smtp_server import closed_port, smtp_server  # noqa: F401
+from tracker.extensions import QUEUE_EMAIL, get_redis
+from tracker.models import Alert, EmailMessage
+from tracker.queries.alerts import AlertRule
+from tracker.services import email as email_service
+from tracker.services.email import EmailNotSent, MailSettings, send_email
+from tracker.services.sweep import run_sweep
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+TODAY = NOW.date()
+RULE = AlertRule()
+
+
+def mail_for(app, server: str = "", port: int = 25) -> MailSettings:
+    settings = MailSettings.from_config(app.config)
+    return replace(settings, server=server, port=port, base_url="https://tracker.example")
+
+
+def overdue_task(make, lead_mode="immediate", owner_mode="immediate"):
+    dept = make.department()
+    owner = make.user("manager", department=dept, email_mode=owner_mode)
+    lead = make.user("team_lead", department=dept, email_mode=lead_mode)
+    team = make.team(department=dept, lead=lead, name="Reablement")
+    initiative = make.initiative(owner=owner, departments=[dept], title="Supporting People")
+    task = make.task(
+        team=team,
+        initiative=initiative,
+        due=TODAY - timedelta(days=2),
+        start=TODAY - timedelta(days=2),
+        title="Map housing support",
+    )
+    return owner, lead, task
+
+
+def emails(session):
+    return list(session.scalars(select(EmailMessage).order_by(EmailMessage.id)))
+
+
+def test_one_email_per_alert_sent_exactly_once(app, session, make, smtp_server):  # noqa: F811
+    host, port, mailbox = smtp_server
+    owner, lead, task = overdue_task(make)
+    result = run_sweep(session, NOW, RULE)
+    assert result.emails_created == 2 and result.emails_queued == 2
+    mail = mail_for(app, host, port)
+    for message in emails(session):
+        assert send_email(session, message.id, NOW, mail).state == "sent"
+        assert send_email(session, message.id, NOW, mail).state == "skipped"
+        assert send_email(session, message.id, NOW + timedelta(hours=1), mail).state == "skipped"
+    assert len(mailbox.messages) == 2
+    [to_lead] = mailbox.to(lead.email)
+    assert len(mailbox.to(owner.email)) == 1
+    body = to_lead.get_payload()
+    for name in (
+        "Map housing support",
+        "Supporting People",
+        "Reablement",
+        task.due_date.isoformat(),
+    ):
+        assert name in body
+    assert f"https://tracker.example/tasks/{task.id}" in body
+    assert to_lead["Subject"].startswith("Overdue: Task 'Map housing support'")
+    assert all(m.state == "sent" and m.sent_at == NOW for m in emails(session))
+    assert run_sweep(session, NOW, RULE).emails_created == 0
+
+
+def test_a_claimed_message_cannot_be_claimed_again(session, make):
+    overdue_task(make)
+    run_sweep(session, NOW, RULE)
+    message_id = emails(session)[0].id
+    assert email_service.claim(session, message_id, NOW, 300) is True
+    assert email_service.claim(session, message_id, NOW, 300) is False
+    # Once the claim has lapsed (the worker died), another worker may take it over.
+    assert email_service.claim(session, message_id, NOW + timedelta(seconds=301), 300) is True
+
+
+def test_refused_send_is_retried_with_backoff_then_failed(app, session, make, smtp_server):  # noqa: F811
+    host, port, mailbox = smtp_server
+    mailbox.refuse = True
+    overdue_task(make, lead_mode="digest")
+    run_sweep(session, NOW, RULE)
+    [message] = emails(session)
+    mail = mail_for(app, host, port)
+    moment = NOW
+    for attempt, wait in enumerate(email_service.BACKOFF_SECONDS, start=1):
+        with pytest.raises(EmailNotSent):
+            send_email(session, message.id, moment, mail)
+        session.refresh(message)
+        assert (message.state, message.attempts) == ("pending", attempt)
+        assert "Rejected by policy" in message.last_error
+        assert message.next_attempt_at == moment + timedelta(seconds=wait)
+        # Too early: the backoff is not over, nothing is sent.
+        assert send_email(session, message.id, moment, mail).state == "skipped"
+        moment = message.next_attempt_at
+    with pytest.raises(EmailNotSent):
+        send_email(session, message.id, moment, mail)
+    session.refresh(message)
+    assert (message.state, message.attempts) == ("failed", email_service.MAX_ATTEMPTS)
+    assert message in email_service.problem_emails(session)
+    assert send_email(session, message.id, moment + timedelta(days=1), mail).state == "skipped"
+    assert mailbox.messages == []
+
+
+def test_server_down_is_a_retryable_failure(app, session, make):
+    overdue_task(make, lead_mode="digest")
+    run_sweep(session, NOW, RULE)
+    [message] = emails(session)
+    with pytest.raises(EmailNotSent):
+        send_email(session, message.id, NOW, mail_for(app, "127.0.0.1", closed_port()))
+    session.refresh(message)
+    assert message.state == "pending" and "ConnectionRefusedError" in message.last_error
+
+
+def test_recovers_after_a_failure(app, session, make, smtp_server):  # noqa: F811
+    host, port, mailbox = smtp_server
+    mailbox.refuse = True
+    overdue_task(make, lead_mode="digest")
+    run_sweep(session, NOW, RULE)
+    [message] = emails(session)
+    mail = mail_for(app, host, port)
+    with pytest.raises(EmailNotSent):
+        send_email(session, message.id, NOW, mail)
+    mailbox.refuse = False
+    later = NOW + timedelta(seconds=email_service.BACKOFF_SECONDS[0])
+    assert send_email(session, message.id, later, mail).state == "sent"
+    session.refresh(message)
+    assert message.last_error is None and len(mailbox.messages) == 1
+
+
+def test_digest_users_get_one_email_a_day_with_all_their_alerts(app, session, make, smtp_server):  # noqa: F811
+    host, port, mailbox = smtp_server
+    _, lead, task = overdue_task(make, lead_mode="digest", owner_mode="digest")
+    make.task(
+        team=session.get(type(task.team), task.team_id),
+        initiative=task.initiative,
+        due=TODAY + timedelta(days=1),
+        title="Brief the providers",
+    )
+    result = run_sweep(session, NOW, RULE)
+    assert result.alerts_created == 4 and result.emails_created == 0
+    assert email_service.build_digests(session, NOW) == 2
+    assert email_service.build_digests(session, NOW + timedelta(hours=2)) == 0
+    digests = emails(session)
+    assert [(d.kind, d.digest_date) for d in digests] == [("digest", TODAY)] * 2
+    linked = session.scalars(select(Alert.email_message_id)).all()
+    assert None not in linked
+    mail = mail_for(app, host, port)
+    for digest in digests:
+        assert send_email(session, digest.id, NOW, mail).state == "sent"
+    [to_lead] = mailbox.to(lead.email)
+    body = to_lead.get_payload()
+    assert "Map housing support" in body and "Brief the providers" in body
+    assert "2 alert(s)" in to_lead["Subject"]
+    # Tomorrow's alerts go in tomorrow's digest, not today's sent one.
+    task.due_date = TODAY - timedelta(days=1)
+    session.commit()
+    run_sweep(session, NOW, RULE)
+    assert email_service.build_digests(session, NOW) == 0
+    assert email_service.build_digests(session, NOW + timedelta(days=1)) == 2
+
+
+def test_without_mail_server_emails_go_to_the_outbox(app, session, make, tmp_path):
+    overdue_task(make, lead_mode="digest")
+    run_sweep(session, NOW, RULE)
+    [message] = emails(session)
+    mail = replace(mail_for(app), outbox=tmp_path / "outbox")
+    assert send_email(session, message.id, NOW, mail).state == "sent"
+    files = list(Path(tmp_path / "outbox").glob("*.eml"))
+    assert [f.name for f in files] == [f"email-{message.id}.eml"]
+    assert "Map housing support" in files[0].read_text()
+
+
+def test_users_without_address_or_inactive_get_no_email(session, make):
+    owner, lead, _ = overdue_task(make)
+    owner.email = ""
+    session.commit()
+    result = run_sweep(session, NOW, RULE)
+    assert result.alerts_created == 2 and result.emails_created == 1
+    assert [m.to_address for m in emails(session)] == [lead.email]
+
+
+def test_queueing_skips_live_jobs_and_requeues_lost_ones(app, session, make):
+    overdue_task(make)
+    assert run_sweep(session, NOW, RULE).emails_queued == 2
+    queue = Queue(QUEUE_EMAIL, connection=get_redis())
+    assert queue.count == 2
+    assert email_service.queue_pending_emails(session, NOW) == 0  # jobs still waiting
+    get_redis().flushdb()  # Redis restarted without persistence: the jobs are gone
+    assert run_sweep(session, NOW + timedelta(hours=1), RULE).emails_queued == 2
+    assert sorted(queue.job_ids) == sorted(email_service.job_id_for(m.id) for m in emails(session))
+
+
+def test_sweep_with_redis_down_still_records_alerts_and_emails(app, session, make):
+    overdue_task(make)
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{closed_port()}/0"
+    app.extensions.pop("tracker_redis", None)
+    result = run_sweep(session, NOW, RULE)
+    assert result.alerts_created == 2 and result.emails_created == 2
+    assert result.emails_queued == 0
+    assert all(m.state == "pending" for m in emails(session))
