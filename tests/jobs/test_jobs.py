@@ -1,0 +1,159 @@
+"""Jobs and the worker in process: every queue served, periodic jobs once, jobs end to end."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from rq import Queue, SimpleWorker
+from rq.registry import ScheduledJobRegistry
+from sqlalchemy import func, select
+
+import worker
+from tests.jobs.smtp_server import closed_port, smtp_server  # noqa: F401
+from tracker.extensions import QUEUE_DEFAULT, QUEUE_EMAIL, QUEUE_NAMES, get_redis
+from tracker.jobs import schedule, set_app
+from tracker.models import Alert, EmailMessage, Task, TaskUpdate
+from tracker.services.actors import actor_for
+from tracker.services.email import SEND_EMAIL_JOB
+from tracker.services.queueing import CHECK_TEAM_OVERLOAD
+from tracker.services.tasks import update_task
+
+
+@pytest.fixture
+def jobs_app(app):
+    """Jobs run in this process use the test's app (and its database and Redis)."""
+    set_app(app)
+    yield app
+    set_app(None)
+
+
+def run_queued_jobs() -> None:
+    queues = [Queue(name, connection=get_redis()) for name in worker.served_queue_names()]
+    SimpleWorker(queues, connection=get_redis()).work(burst=True)
+
+
+def _resolve(path: str):
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def test_every_queue_the_app_uses_is_served_and_every_job_path_resolves():
+    used = {QUEUE_DEFAULT, QUEUE_EMAIL}
+    assert used <= set(worker.served_queue_names())
+    assert set(worker.served_queue_names()) == set(QUEUE_NAMES)
+    paths = [CHECK_TEAM_OVERLOAD, SEND_EMAIL_JOB, schedule.TICK]
+    paths += [job.func for job in schedule.PERIODIC_JOBS]
+    for path in paths:
+        assert callable(_resolve(path)), path
+
+
+def test_periodic_jobs_are_registered_once_however_many_workers_start(app):
+    now = datetime(2026, 11, 30, 9, 10, tzinfo=UTC)
+    first = Queue(QUEUE_DEFAULT, connection=get_redis())
+    second = Queue(QUEUE_DEFAULT, connection=get_redis())
+    assert schedule.ensure_scheduled(first, app.config, now) == len(schedule.PERIODIC_JOBS)
+    assert schedule.ensure_scheduled(second, app.config, now) == 0
+    assert schedule.ensure_scheduled(first, app.config, now + timedelta(minutes=5)) == 0
+    registry = ScheduledJobRegistry(queue=first)
+    ids = sorted(registry.get_job_ids())
+    sweep = schedule.BY_NAME["sweep"]
+    slot = sweep.slot_at(app.config, now) + 1
+    assert sweep.slot_start(app.config, slot) == datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    digest = schedule.BY_NAME["digest"]
+    digest_slot = digest.slot_at(app.config, now) + 1
+    assert ids == sorted([sweep.job_id(slot), digest.job_id(digest_slot)])
+    assert digest.slot_start(app.config, digest_slot) == datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
+
+
+def test_a_tick_schedules_its_successor_then_runs(jobs_app, session, make):
+    sweep = schedule.BY_NAME["sweep"]
+    slot = sweep.slot_at(jobs_app.config, datetime.now(UTC))
+    summary = schedule.tick("sweep", slot)
+    assert summary.startswith("Sweep done")
+    registry = ScheduledJobRegistry(queue=Queue(QUEUE_DEFAULT, connection=get_redis()))
+    assert registry.get_job_ids() == [sweep.job_id(slot + 1)]
+    # The same tick run again (a retry) schedules nothing more.
+    schedule.tick("sweep", slot)
+    assert registry.get_job_ids() == [sweep.job_id(slot + 1)]
+
+
+def test_worker_sends_queued_emails_once(jobs_app, session, make, smtp_server):  # noqa: F811
+    host, port, mailbox = smtp_server
+    jobs_app.config.update(MAIL_SERVER=host, MAIL_PORT=port)
+    lead = make.user("team_lead")
+    team = make.team(lead=lead)
+    make.task(team=team, due=date.today() - timedelta(days=1), start=date.today() - timedelta(3))
+    runner = jobs_app.test_cli_runner()
+    assert "2 email job(s) queued" in runner.invoke(args=["alerts", "sweep"]).output
+    run_queued_jobs()
+    assert len(mailbox.messages) == 2 and len(mailbox.to(lead.email)) == 1
+    states = session.scalars(select(EmailMessage.state)).all()
+    assert states == ["sent", "sent"]
+    runner.invoke(args=["alerts", "sweep"])
+    run_queued_jobs()
+    assert len(mailbox.messages) == 2
+
+
+def test_failing_send_is_retried_by_rq_with_backoff(jobs_app, session, make):
+    jobs_app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port())
+    lead = make.user("team_lead")
+    make.user("manager", email="")  # the owner below has no address: one email only
+    team = make.team(lead=lead)
+    owner = make.user("manager", email="")
+    initiative = make.initiative(owner=owner, departments=[team.department])
+    make.task(team=team, initiative=initiative, due=date.today() - timedelta(days=1))
+    jobs_app.test_cli_runner().invoke(args=["alerts", "sweep"])
+    run_queued_jobs()
+    message = session.scalar(select(EmailMessage))
+    assert (message.state, message.attempts) == ("pending", 1)
+    assert "ConnectionRefusedError" in message.last_error
+    registry = ScheduledJobRegistry(queue=Queue(QUEUE_EMAIL, connection=get_redis()))
+    assert registry.get_job_ids() == [f"send_email-{message.id}"]  # RQ's retry, with backoff
+
+
+def test_task_change_queues_an_overload_check_that_a_worker_runs(jobs_app, session, make):
+    lead = make.user("team_lead")
+    team = make.team(lead=lead, capacity=10)
+    task = make.task(team=team, start=date.today(), due=date.today() + timedelta(days=20))
+    manager = session.get(type(lead), task.initiative.owner_id)
+    update_task(
+        session,
+        actor_for(session, manager),
+        task.id,
+        {"effort_hours": 500.0},
+        task.version,
+        datetime.now(UTC),
+    )
+    assert Queue(QUEUE_DEFAULT, connection=get_redis()).count == 1
+    run_queued_jobs()
+    kinds = session.scalars(select(Alert.kind).where(Alert.recipient_id == lead.id)).all()
+    assert "team_overload" in kinds and "due_soon" not in kinds
+
+
+def test_status_update_is_saved_with_redis_down_and_the_sweep_catches_up(
+    app, session, make, redis_url
+):
+    lead = make.user("team_lead")
+    team = make.team(lead=lead, capacity=10)
+    task = make.task(team=team, start=date.today(), due=date.today() + timedelta(days=3), effort=60)
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{closed_port()}/0"
+    app.extensions.pop("tracker_redis", None)
+    actor = actor_for(session, lead)
+    saved = update_task(
+        session, actor, task.id, {"status": "in_progress"}, task.version, datetime.now(UTC),
+        note="Started",
+    )  # fmt: skip
+    assert saved.status == "in_progress"
+    session.expire_all()
+    assert session.scalar(select(Task.status).where(Task.id == task.id)) == "in_progress"
+    assert session.scalar(select(func.count()).select_from(TaskUpdate)) == 1
+    # Redis comes back: the next sweep creates what the lost check would have, and queues.
+    app.config["REDIS_URL"] = redis_url
+    app.extensions.pop("tracker_redis", None)
+    result = app.test_cli_runner().invoke(args=["alerts", "sweep"])
+    assert "email job(s) queued" in result.output
+    kinds = session.scalars(select(Alert.kind).where(Alert.recipient_id == lead.id)).all()
+    assert "team_overload" in kinds
+    assert Queue(QUEUE_EMAIL, connection=get_redis()).count >= 1
