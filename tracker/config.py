@@ -56,6 +56,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "ALERT_DUE_SOON_DAYS": _int(env, "ALERT_DUE_SOON_DAYS", 7),
         "ESCALATE_AFTER_DAYS": _int(env, "ESCALATE_AFTER_DAYS", 14),
         "SWEEP_INTERVAL_MINUTES": _int(env, "SWEEP_INTERVAL_MINUTES", 60),
+        "DIGEST_HOUR": _int(env, "DIGEST_HOUR", 7),
+        "EMAIL_CLAIM_SECONDS": _int(env, "EMAIL_CLAIM_SECONDS", 300),
         "API_TOKEN_HOURS": _int(env, "API_TOKEN_HOURS", 12),
         "LOGIN_FAILURE_LIMIT": env.get("LOGIN_FAILURE_LIMIT") or "5 per 15 minutes",
         "LOGIN_ADDRESS_FAILURE_LIMIT": env.get("LOGIN_ADDRESS_FAILURE_LIMIT")

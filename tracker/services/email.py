@@ -217,25 +217,31 @@ def job_id_for(message_id: int) -> str:
     return f"send_email-{message_id}"
 
 
-def _due_pending_ids(session: Session, now: datetime, chunk: int) -> Iterator[list[int]]:
+def _due_pending(session: Session, now: datetime, chunk: int) -> Iterator[list[tuple[int, bool]]]:
+    """(id, claimed before) of pending emails that are due, in chunks of ids."""
     last_id = 0
     while True:
-        ids = list(
-            session.scalars(
-                select(EmailMessage.id)
-                .where(
-                    EmailMessage.state == "pending",
-                    _due(now),
-                    EmailMessage.id > last_id,
-                )
-                .order_by(EmailMessage.id)
-                .limit(chunk)
-            )
-        )
-        if not ids:
+        rows = session.execute(
+            select(EmailMessage.id, EmailMessage.next_attempt_at.is_not(None))
+            .where(EmailMessage.state == "pending", _due(now), EmailMessage.id > last_id)
+            .order_by(EmailMessage.id)
+            .limit(chunk)
+        ).all()
+        if not rows:
             return
-        yield ids
-        last_id = ids[-1]
+        yield [(row[0], bool(row[1])) for row in rows]
+        last_id = rows[-1][0]
+
+
+def _job_is_live(job: Job | None, claim_lapsed: bool) -> bool:
+    """Will this job still send its email? A started job whose claim has lapsed is one
+    whose worker died (its claim outlives any SMTP timeout), so it is not."""
+    if job is None:
+        return False
+    status = job.get_status(refresh=False)
+    if status == JobStatus.STARTED:
+        return not claim_lapsed
+    return status not in FINISHED_JOB_STATES
 
 
 def send_job_data(queue: Queue, message_id: int):
@@ -251,23 +257,23 @@ def send_job_data(queue: Queue, message_id: int):
 def queue_pending_emails(session: Session, now: datetime, chunk: int = 500) -> int:
     """Queue a send job for every pending email that is due and has no live job.
 
-    Covers new emails, jobs lost with Redis, and failed sends whose backoff is over.
-    A job still queued, scheduled for a retry or running is left alone. On a Redis
+    Covers new emails, jobs lost with Redis or with a killed worker, and failed sends
+    whose backoff is over. A job still queued, scheduled for a retry or running is
+    left alone. On a Redis
     failure it stops quietly: the next sweep tries again.
     """
     queued = 0
     try:
         queue = get_queue(QUEUE_EMAIL)
-        for ids in _due_pending_ids(session, now, chunk):
-            job_ids = [job_id_for(i) for i in ids]
-            jobs = Job.fetch_many(job_ids, connection=queue.connection)
+        for rows in _due_pending(session, now, chunk):
+            jobs = Job.fetch_many([job_id_for(i) for i, _ in rows], connection=queue.connection)
             todo: list[int] = []
-            for message_id, job in zip(ids, jobs, strict=True):
-                if job is None:
-                    todo.append(message_id)
-                elif job.get_status(refresh=False) in FINISHED_JOB_STATES:
+            for (message_id, claimed), job in zip(rows, jobs, strict=True):
+                if _job_is_live(job, claimed):
+                    continue
+                if job is not None:
                     job.delete()
-                    todo.append(message_id)
+                todo.append(message_id)
             if todo:
                 queue.enqueue_many([send_job_data(queue, i) for i in todo])
                 queued += len(todo)
