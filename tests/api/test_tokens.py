@@ -90,3 +90,18 @@ def test_every_api_route_but_the_public_ones_needs_a_token(app, client):
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             response = client.open(path, method=method)
             assert response.status_code == 401, f"{method} {rule.rule}"
+
+
+def test_deactivation_and_new_password_revoke_tokens_for_good(api, make, session):
+    admin = make.user("admin")
+    user = make.user("manager")
+    caller = api.as_(user)
+    admin_api = api.as_(admin)
+    admin_api.patch(f"/api/v1/users/{user.id}", json={"active": False})
+    admin_api.patch(f"/api/v1/users/{user.id}", json={"active": True})
+    assert caller.get("/api/v1/me").status_code == 401  # reactivation does not revive it
+    fresh = api.as_(user)
+    assert fresh.get("/api/v1/me").status_code == 200
+    admin_api.patch(f"/api/v1/users/{user.id}", json={"password": "another long password"})
+    assert fresh.get("/api/v1/me").status_code == 401
+    assert session.scalar(select(ApiToken.id).where(ApiToken.user_id == user.id)) is None

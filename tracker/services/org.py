@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from tracker.domain.access import Actor, can_manage_org
 from tracker.models import Department, Team, User
 from tracker.models.base import EMAIL_MODES, ROLES
+from tracker.services.auth import revoke_tokens
 from tracker.services.errors import Conflict, Forbidden, Invalid, NotFound
 from tracker.services.validation import check_choice, check_name
 
@@ -166,6 +167,8 @@ def save_user(
             setattr(user, name, data[name].strip() if name == "username" else data[name])
     if was_active and not user.active:
         user.end_sessions()
+    if user.id is not None and (not user.active or data.get("password") is not None):
+        revoke_tokens(session, user)  # API tokens end with the sessions
     session.add(user)
     _commit_unique(session, "username", "A user with this username already exists")
     return user
