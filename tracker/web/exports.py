@@ -16,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -65,7 +64,7 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[objec
         yield buffer.getvalue()
 
     return Response(
-        stream_with_context(generate()),
+        generate(),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -205,13 +204,21 @@ def tasks_csv():
         "overdue",
     ]
 
+    app = current_app._get_current_object()
+
     def rows():
-        for row in db.session.execute(stmt):
-            overdue = row.status != "done" and row.due_date < day
-            dates = [row[10].isoformat(), row[11].isoformat()]
-            yield [*row[:10], *dates, row[12], "yes" if overdue else "no"]
+        # Streamed after the view returns: the rows are read in an app context of their own.
+        with app.app_context():
+            yield from _task_rows(db.session.execute(stmt), day)
 
     return csv_response(f"tasks-{day.isoformat()}.csv", header, rows())
+
+
+def _task_rows(result, day: date):
+    for row in result:
+        overdue = row.status != "done" and row.due_date < day
+        dates = [row[10].isoformat(), row[11].isoformat()]
+        yield [*row[:10], *dates, row[12], "yes" if overdue else "no"]
 
 
 class FeedForm(FlaskForm):
