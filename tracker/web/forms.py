@@ -292,10 +292,7 @@ class UserForm(FlaskForm):
     department_id = SelectField("Department", choices=[], coerce=optional_int, widget=GovSelect())
     email_mode = SelectField(
         "Email alerts",
-        choices=[
-            ("immediate", "Each alert at once"),
-            ("digest", "One daily digest"),
-        ],  # EMAIL_MODES
+        choices=[opt("immediate", "Each alert at once"), opt("digest", "One daily digest")],
         widget=GovSelect(),
     )
     active = BooleanField("Active (may sign in)", widget=GovCheckboxInput(), default=True)

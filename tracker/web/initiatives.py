@@ -32,15 +32,16 @@ def index():
     form.department.choices = [opt("", "Any department")] + [
         opt(d.id, d.name) for d in pages.departments(db.session)
     ]
-    filters = form.data if form.validate() else {}
-    page = request.args.get("page", 1, type=int) or 1
+    form.validate()  # a nonsense value just drops that filter
+    filters = {f.name: f.data for f in form if not f.errors}
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows, total = pages.initiative_rows(
         db.session,
         today(),
         status=filters.get("status") or None,
         department_id=filters.get("department"),
         kind=filters.get("kind") or None,
-        page=max(page, 1),
+        page=page,
         per_page=PER_PAGE,
     )
     return render_template(
@@ -48,7 +49,7 @@ def index():
         filter_form=form,
         rows=rows,
         total=total,
-        page=max(page, 1),
+        page=page,
         pages=max(1, -(-total // PER_PAGE)),
         may_create=can_create_initiative(current_actor()),
         filter_args={k: v for k, v in request.args.items() if k != "page"},

@@ -1,0 +1,96 @@
+"""Helpers for the page tests: counting queries, snapshots of rows, a small council."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event, text
+
+from tracker.extensions import db
+
+
+@contextlib.contextmanager
+def count_queries():
+    """Count the SQL statements run inside the block (by any session of the app)."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def snapshot(*tables: str) -> dict[str, list[tuple]]:
+    """Every row of the named tables, for checking that a refused request changed nothing."""
+    with db.engine.connect() as conn:
+        return {
+            t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY 1"))]
+            for t in tables
+        }
+
+
+@dataclass
+class Council:
+    dept: object
+    other_dept: object
+    manager: object
+    other_manager: object
+    lead: object
+    other_lead: object
+    team: object
+    other_team: object
+    initiative: object
+    task: object
+
+
+@pytest.fixture
+def council(make) -> Council:
+    """Two departments, each with a manager, a team and its lead; one initiative of the
+    first department with one task for its team."""
+    dept = make.department("Adult Social Care")
+    other_dept = make.department("Children's Services")
+    manager = make.user("manager", department=dept, display_name="Mo Manager")
+    other_manager = make.user("manager", department=other_dept)
+    lead = make.user("team_lead", display_name="Lee Lead")
+    other_lead = make.user("team_lead")
+    team = make.team(department=dept, lead=lead, name="Reablement", capacity=20)
+    other_team = make.team(department=other_dept, lead=other_lead, name="Fostering")
+    initiative = make.initiative(
+        owner=manager,
+        departments=[dept],
+        title="National Service Framework for Older People",
+        rationale="Older people should get joined-up care close to home.",
+        budget_pence=12_500_050,
+    )
+    task = make.task(
+        team=team,
+        initiative=initiative,
+        title="Train reablement staff",
+        due=date.today() + timedelta(days=10),
+        effort=8,
+    )
+    return Council(
+        dept,
+        other_dept,
+        manager,
+        other_manager,
+        lead,
+        other_lead,
+        team,
+        other_team,
+        initiative,
+        task,
+    )
+
+
+def date_parts(day: date) -> list[str]:
+    """The day, month and year boxes of a GOV.UK date input, as posted."""
+    return [str(day.day), str(day.month), str(day.year)]
