@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.domain.access import Actor, can_edit_initiative, can_update_task_status
 from tracker.models import Initiative, Task, TaskUpdate, Team
@@ -200,6 +201,30 @@ def update_task(
     if not changed and not note.strip():
         raise Invalid("Nothing to save", {"note": "Change something or add a note"})
 
+    try:
+        teams = _apply_update(session, actor, task, before, after, changed, note, now)
+    except StaleDataError as exc:
+        # Someone saved between our version check and our UPDATE ... WHERE version = n.
+        session.rollback()
+        raise Conflict(
+            "The task has changed since you read it: reload it and try again",
+            {"version": "Someone else saved this task a moment ago"},
+        ) from exc
+    queue_overload_check(teams)
+    return task
+
+
+def _apply_update(
+    session: Session,
+    actor: Actor,
+    task: Task,
+    before: TaskData,
+    after: TaskData,
+    changed: list[str],
+    note: str,
+    now: datetime,
+) -> set[int]:
+    """Write the change and its history entry, refresh the stored load, commit."""
     old_team, old_due = task.team_id, task.due_date
     for name in PLAN_FIELDS + STATUS_FIELDS:
         setattr(task, name, getattr(after, name))
@@ -224,8 +249,7 @@ def update_task(
     if any(f in LOAD_FIELDS for f in changed):
         teams = load.refresh_tasks_load(session, [task], extra_due_cells=[(old_team, old_due)])
     session.commit()
-    queue_overload_check(teams)
-    return task
+    return teams
 
 
 def _describe(before: TaskData, after: TaskData, changed: list[str]) -> str:
