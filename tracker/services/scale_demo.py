@@ -22,6 +22,7 @@ from werkzeug.security import generate_password_hash
 
 from tracker.domain.workload import weekly_shares
 from tracker.models import (
+    ConfidenceRating,
     Department,
     Initiative,
     Task,
@@ -193,6 +194,17 @@ def generate_council(
     initiatives = _initiatives(rng, size, departments, managers, today, now)
     session.add_all(initiatives)
     session.flush()
+    session.add_all(
+        ConfidenceRating(
+            initiative_id=i.id,
+            rating=i.confidence,
+            comment="Rated when the plan was generated.",
+            set_by_id=i.owner_id,
+            set_at=now,
+        )
+        for i in initiatives
+        if i.confidence
+    )
 
     # Each team's share of the tasks follows its capacity times a busy factor, and the
     # effort is scaled so that an average team sits below capacity: some teams

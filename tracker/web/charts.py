@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -103,7 +104,7 @@ def timeline_chart(tasks, dependencies: list[tuple[int, int]], today: date) -> T
     first = week_start(min(t.start_date for t in tasks))
     last = max(t.due_date for t in tasks)
     n_weeks = (week_start(last) - first).days // 7 + 1
-    week_w = max(14.0, min(60.0, 900 / n_weeks))
+    week_w = max(14.0, min(60.0, 620 / n_weeks))  # fits the page with its labels
     day_w = week_w / 7
     width = int(left + n_weeks * week_w + 320)  # room for the last bars' labels
     bars: dict[int, TimelineBar] = {}
@@ -123,7 +124,7 @@ def timeline_chart(tasks, dependencies: list[tuple[int, int]], today: date) -> T
         if task_id in bars and depends_on in bars:
             a, b = bars[depends_on], bars[task_id]
             arrows.append((a.x + a.width, a.y + 22, b.x, b.y + 22))
-    label_every = max(1, int(60 // week_w))
+    label_every = max(1, math.ceil(80 / week_w))
     weeks = [
         (round(left + i * week_w, 1), first + timedelta(weeks=i))
         for i in range(0, n_weeks, label_every)
