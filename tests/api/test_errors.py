@@ -77,3 +77,49 @@ def test_unknown_api_path_and_method_answer_json(api, make):
     wrong_method = caller.delete("/api/v1/departments")
     assert wrong_method.status_code == 405
     _error(wrong_method)
+
+
+def test_deeply_nested_json_is_400(api, make):
+    caller = api.as_(make.user("admin"))
+    deep = "[" * 50_000 + "]" * 50_000
+    response = caller.post("/api/v1/departments", data=deep, content_type="application/json")
+    assert response.status_code == 400
+    _error(response)
+
+
+def test_undecodable_body_is_400(api, make):
+    caller = api.as_(make.user("admin"))
+    response = caller.post(
+        "/api/v1/departments", data=b'\xff\xfe{"name": 1}', content_type="application/json"
+    )
+    assert response.status_code == 400
+
+
+def test_nul_characters_are_refused_not_stored(api, make, session):
+    caller = api.as_(make.user("admin"))
+    response = caller.post("/api/v1/departments", json={"name": "Adults\x00"})
+    assert response.status_code == 422
+    assert "name" in _error(response)["fields"]
+    token = caller.post("/api/v1/tokens", json={"username": "a\x00b", "password": "x"})
+    assert token.status_code == 422
+    assert session.scalar(select(func.count()).select_from(Department)) == 0
+
+
+def test_ids_too_large_to_exist(api, make):
+    manager = make.user("manager")
+    caller = api.as_(manager)
+    assert caller.get(f"/api/v1/tasks/{2**40}").status_code == 404
+    assert caller.get(f"/api/v1/tasks?team_id={2**40}").status_code == 422
+    response = caller.post(
+        "/api/v1/initiatives",
+        json={
+            "title": "T",
+            "kind": "other",
+            "start_date": "2026-01-01",
+            "deadline": "2026-02-01",
+            "department_ids": [2**40],
+            "owner_id": 2**40,
+        },
+    )
+    assert response.status_code == 422
+    assert {"department_ids", "owner_id"} <= set(_error(response)["fields"])

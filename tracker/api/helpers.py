@@ -49,7 +49,10 @@ def json_body(allowed: set[str], required: set[str] = frozenset()) -> dict[str, 
         raise ApiError(413, "The body is too large")
     if not request.is_json:
         raise ApiError(400, "Send a JSON object with Content-Type: application/json")
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise ApiError(400, "The JSON is nested too deeply") from None
     if not isinstance(body, dict):
         raise ApiError(400, "The body must be a JSON object")
     fields: dict[str, str] = {}
@@ -84,7 +87,11 @@ class FieldReader:
         return value
 
     def string(self, name: str, nullable: bool = False) -> str | None:
-        return self._get(name, (str,), "a string", nullable)
+        value = self._get(name, (str,), "a string", nullable)
+        if value is not None and "\x00" in value:
+            self.errors[name] = "Must not contain NUL characters"
+            return None
+        return value
 
     def integer(self, name: str, nullable: bool = False) -> int | None:
         value = self._get(name, (int,), "an integer", nullable)
