@@ -113,11 +113,14 @@ def test_team_load_by_week(api, make, app):
     assert [i["week_start"] for i in items] == [
         (monday + timedelta(weeks=n)).isoformat() for n in range(3)
     ]
-    first = items[0]
-    if first["planned_hours"]:  # a bank-holiday-free week puts all 15 hours here
-        assert first["planned_hours"] == 15
-        assert first["load_ratio"] == 1.5
-    assert first["capacity_hours"] == 10
+    # Monday to Friday of this week: all 15 hours land here, bank holidays or not.
+    assert items[0] == {
+        "week_start": monday.isoformat(),
+        "planned_hours": 15,
+        "capacity_hours": 10,
+        "load_ratio": 1.5,
+    }
+    assert items[1]["planned_hours"] == 0 and items[1]["load_ratio"] == 0
     default = api.as_(viewer).get(f"/api/v1/teams/{team.id}/load").get_json()["items"]
     assert len(default) == app.config["LOAD_HORIZON_WEEKS"]
 
