@@ -67,7 +67,10 @@ def _stamp(now: datetime):
 
 
 def _rows(*columns, now: datetime) -> list:
-    return [*columns, _stamp(now)]
+    """The alert columns, labelled with their names, created_at last."""
+    return [
+        c.label(name) for c, name in zip([*columns, _stamp(now)], ALERT_INSERT_COLUMNS, strict=True)
+    ]
 
 
 def _active(user) -> object:

@@ -233,15 +233,22 @@ def _due_pending(session: Session, now: datetime, chunk: int) -> Iterator[list[t
         last_id = rows[-1][0]
 
 
-def _job_is_live(job: Job | None, claim_lapsed: bool) -> bool:
+def _job_is_live(status: str | None, claim_lapsed: bool) -> bool:
     """Will this job still send its email? A started job whose claim has lapsed is one
     whose worker died (its claim outlives any SMTP timeout), so it is not."""
-    if job is None:
+    if status is None:
         return False
-    status = job.get_status(refresh=False)
     if status == JobStatus.STARTED:
         return not claim_lapsed
     return status not in FINISHED_JOB_STATES
+
+
+def _job_statuses(connection: redis.Redis, job_ids: list[str]) -> list[str | None]:
+    """Each job's status, or None where Redis has no such job: one round trip."""
+    pipe = connection.pipeline(transaction=False)
+    for job_id in job_ids:
+        pipe.hget(Job.key_for(job_id), "status")
+    return [raw.decode() if raw else None for raw in pipe.execute()]
 
 
 def send_job_data(queue: Queue, message_id: int):
@@ -254,29 +261,34 @@ def send_job_data(queue: Queue, message_id: int):
     )
 
 
-def queue_pending_emails(session: Session, now: datetime, chunk: int = 500) -> int:
+def queue_pending_emails(session: Session, now: datetime, chunk: int = 1000) -> int:
     """Queue a send job for every pending email that is due and has no live job.
 
     Covers new emails, jobs lost with Redis or with a killed worker, and failed sends
     whose backoff is over. A job still queued, scheduled for a retry or running is
-    left alone. On a Redis
-    failure it stops quietly: the next sweep tries again.
+    left alone. Two Redis round trips per chunk. On a Redis failure it stops quietly:
+    the next sweep tries again.
     """
     queued = 0
     try:
         queue = get_queue(QUEUE_EMAIL)
         for rows in _due_pending(session, now, chunk):
-            jobs = Job.fetch_many([job_id_for(i) for i, _ in rows], connection=queue.connection)
-            todo: list[int] = []
-            for (message_id, claimed), job in zip(rows, jobs, strict=True):
-                if _job_is_live(job, claimed):
-                    continue
+            job_ids = [job_id_for(i) for i, _ in rows]
+            statuses = _job_statuses(queue.connection, job_ids)
+            todo = [
+                (message_id, status is not None)
+                for (message_id, claimed), status in zip(rows, statuses, strict=True)
+                if not _job_is_live(status, claimed)
+            ]
+            if not todo:
+                continue
+            # Finished or dead jobs (rare) make room for a fresh job of the same id.
+            stale = [job_id_for(i) for i, exists in todo if exists]
+            for job in Job.fetch_many(stale, connection=queue.connection):
                 if job is not None:
                     job.delete()
-                todo.append(message_id)
-            if todo:
-                queue.enqueue_many([send_job_data(queue, i) for i in todo])
-                queued += len(todo)
+            queue.enqueue_many([send_job_data(queue, i) for i, _ in todo])
+            queued += len(todo)
     except (redis.RedisError, OSError, RuntimeError) as exc:
         log.warning("could not queue emails (%s); the next sweep will try again", exc)
     return queued
@@ -329,8 +341,8 @@ def send_email(
         message.next_attempt_at = None
         session.commit()
         return Outcome("failed", message.last_error)
+    # Stored with the outcome, in the same commit: one write after the claim.
     message.subject, message.body = render(message, alerts, mail.base_url)
-    session.commit()
     try:
         deliver(mail, mime_message(message, mail.sender, now))
     except (smtplib.SMTPException, OSError) as exc:
