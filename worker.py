@@ -43,10 +43,15 @@ def register_periodic_jobs(app) -> int:
         return ensure_scheduled(get_queue(QUEUE_NAMES[0]), app.config, utc_now())
 
 
-def build_worker(app, name: str | None = None, maintenance_interval: int = 300) -> TrackerWorker:
+def build_worker(
+    app,
+    name: str | None = None,
+    maintenance_interval: int = 300,
+    queue_names: tuple[str, ...] | None = None,
+) -> TrackerWorker:
     with app.app_context():
         connection = get_redis()
-        queues = [get_queue(queue_name) for queue_name in served_queue_names()]
+        queues = [get_queue(queue_name) for queue_name in queue_names or served_queue_names()]
     worker = TrackerWorker(
         queues, name=name, connection=connection, maintenance_interval=maintenance_interval
     )
@@ -64,13 +69,21 @@ def main(argv: list[str] | None = None) -> int:
         default=300,
         help="Seconds between maintenance runs (re-queue abandoned jobs, re-register).",
     )
+    parser.add_argument(
+        "--queue",
+        action="append",
+        choices=served_queue_names(),
+        help="Serve only this queue (repeatable). A worker on exactly one queue uses RQ's "
+        "reliable dequeue; by default one worker serves them all.",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app()
     set_app(app)
     registered = register_periodic_jobs(app)
     log.info("periodic jobs registered by this worker: %d", registered)
-    worker = build_worker(app, args.name, args.maintenance_interval)
+    queue_names = tuple(args.queue) if args.queue else None
+    worker = build_worker(app, args.name, args.maintenance_interval, queue_names)
     worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")
     return 0
 
