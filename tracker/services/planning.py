@@ -59,7 +59,7 @@ def preview_task_load(
     """The team's hours in each week the (new or rescheduled) task touches, before and
     after the change. `task_id` names the task being changed, so its current share is
     taken out of `after`. Nothing is written."""
-    team = session.get(Team, team_id)
+    team = session.get(Team, team_id) if team_id is not None else None
     errors = {}
     if team is None:
         errors["team_id"] = "Select a team that exists"
