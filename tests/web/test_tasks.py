@@ -83,7 +83,8 @@ def test_check_team_load_with_missing_fields_shows_errors(client, login_as, coun
     response = client.post(f"/initiatives/{council.initiative.id}/tasks/new", data=data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "govuk-error-summary" in page and "Select a team that exists" in page
+    assert "govuk-error-summary" in page and "Select a team to check its load" in page
+    assert "Effort must be more than 0 hours" in page
 
 
 def test_saving_over_capacity_records_the_choice(client, login_as, session, council):

@@ -172,6 +172,15 @@ def _data(form: TaskForm) -> TaskData:
 
 def _preview(form: TaskForm, task: Task | None) -> LoadPreview | None:
     """The team's load with this task as typed, or None (with form errors) if it cannot tell."""
+    missing = {}
+    if form.team_id.data is None:
+        missing["team_id"] = "Select a team to check its load"
+    if not form.effort_hours.data or form.effort_hours.data <= 0:
+        missing["effort_hours"] = "Effort must be more than 0 hours to check the load"
+    if missing:
+        if form.check_load.data:
+            apply_service_errors(form, missing)
+        return None
     try:
         return preview_task_load(
             db.session,
