@@ -17,7 +17,7 @@ from typing import Any
 import redis
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
-from sqlalchemy import and_, exists, insert, literal, or_, select, update
+from sqlalchemy import and_, case, exists, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from tracker.extensions import QUEUE_EMAIL, get_queue
@@ -105,7 +105,8 @@ def _unemailed(mode: str):
 def create_immediate_emails(session: Session, now: datetime, chunk: int = CHUNK) -> int:
     """One pending email per alert not yet emailed, for users who want them at once.
 
-    Works in chunks of alert ids (three statements per chunk), so memory stays flat
+    Works in chunks of alert ids (three statements per chunk: the SELECT, a multi-row
+    INSERT … RETURNING, one UPDATE … SET … = CASE id …), so memory stays flat
     however many alerts a first sweep creates. Does not commit.
     """
     created, last_id = 0, 0
@@ -119,7 +120,7 @@ def create_immediate_emails(session: Session, now: datetime, chunk: int = CHUNK)
         ).all()
         if not rows:
             return created
-        values = [
+        new_messages = [
             {
                 "recipient_id": r.recipient_id,
                 "kind": "immediate",
@@ -133,11 +134,15 @@ def create_immediate_emails(session: Session, now: datetime, chunk: int = CHUNK)
             for r in rows
         ]
         ids = session.scalars(
-            insert(EmailMessage).returning(EmailMessage.id, sort_by_parameter_order=True), values
+            insert(EmailMessage).returning(EmailMessage.id, sort_by_parameter_order=True),
+            new_messages,
         ).all()
+        mapping = {r.id: m for r, m in zip(rows, ids, strict=True)}
         session.execute(
-            update(Alert),
-            [{"id": r.id, "email_message_id": m} for r, m in zip(rows, ids, strict=True)],
+            update(Alert)
+            .where(Alert.id.in_(list(mapping)))
+            .values(email_message_id=case(mapping, value=Alert.id))
+            .execution_options(synchronize_session=False)
         )
         created += len(rows)
         last_id = rows[-1].id

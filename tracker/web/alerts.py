@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from tracker.extensions import db
@@ -16,8 +17,8 @@ from tracker.web.helpers import now
 bp = Blueprint("alerts", __name__)
 
 EMAIL_CHOICES = [
-    ("immediate", "Immediately: one email per alert"),
-    ("digest", "Once a day: one email with the day's alerts"),
+    SelectChoice("immediate", "Immediately: one email per alert"),
+    SelectChoice("digest", "Once a day: one email with the day's alerts"),
 ]
 
 
