@@ -106,3 +106,23 @@ def test_pages_need_sign_in(client, council):
     ):
         response = client.get(url)
         assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_long_queues_show_the_most_urgent_first_and_say_how_many(session, make, council):
+    from tracker.queries.pages import open_tasks_of_teams
+
+    make.task(
+        team=council.team,
+        initiative=council.initiative,
+        title="Overdue",
+        due=date.today() - timedelta(days=1),
+    )
+    make.task(
+        team=council.team,
+        initiative=council.initiative,
+        title="Later",
+        due=date.today() + timedelta(days=99),
+    )
+    tasks, total = open_tasks_of_teams(session, [council.team.id], date.today(), limit=2)
+    assert total == 3
+    assert [t.title for t in tasks] == ["Overdue", "Train reablement staff"]

@@ -16,6 +16,7 @@ from tracker.models import (
     Team,
     User,
     initiative_departments,
+    task_dependencies,
 )
 from tracker.queries.tasks import TaskFilters, filtered_tasks
 
@@ -115,14 +116,13 @@ def initiative_page(session: Session, initiative_id: int) -> Initiative | None:
     )
 
 
-def initiative_tasks(session: Session, initiative_id: int) -> list[Task]:
-    """The initiative's tasks by due date, with team, lead and dependencies loaded."""
+def initiative_tasks(session: Session, initiative_id: int, limit: int = 500) -> list[Task]:
+    """The initiative's first `limit` tasks by due date, with team, lead and dependencies."""
     return list(
         session.scalars(
-            filtered_tasks(TaskFilters(initiative_id=initiative_id)).options(
-                joinedload(Task.team).joinedload(Team.lead),
-                selectinload(Task.depends_on),
-            )
+            filtered_tasks(TaskFilters(initiative_id=initiative_id))
+            .options(joinedload(Task.team).joinedload(Team.lead), selectinload(Task.depends_on))
+            .limit(limit)
         )
     )
 
@@ -152,8 +152,6 @@ def task_history(session: Session, task_id: int) -> list[TaskUpdate]:
 
 def dependants(session: Session, task_id: int) -> list[Task]:
     """Tasks that wait on this one."""
-    from tracker.models import task_dependencies
-
     return list(
         session.scalars(
             select(Task)
@@ -164,17 +162,24 @@ def dependants(session: Session, task_id: int) -> list[Task]:
     )
 
 
-def open_tasks_of_teams(session: Session, team_ids: list[int], today: date) -> list[Task]:
-    """Open tasks of these teams, overdue first, then by due date (one query)."""
+def open_tasks_of_teams(
+    session: Session, team_ids: list[int], today: date, limit: int = 200
+) -> tuple[list[Task], int]:
+    """The first `limit` open tasks of these teams, overdue first, then by due date, and
+    how many there are in all (two queries)."""
     if not team_ids:
-        return []
-    return list(
-        session.scalars(
-            filtered_tasks(TaskFilters(team_ids=team_ids, open_only=True), today).options(
-                joinedload(Task.initiative), joinedload(Task.team)
-            )
-        )
+        return [], 0
+    total = session.scalar(
+        select(func.count())
+        .select_from(Task)
+        .where(Task.team_id.in_(team_ids), Task.status != "done")
     )
+    tasks = session.scalars(
+        filtered_tasks(TaskFilters(team_ids=team_ids, open_only=True), today)
+        .options(joinedload(Task.initiative), joinedload(Task.team))
+        .limit(limit)
+    )
+    return list(tasks), total or 0
 
 
 def recently_done(session: Session, team_ids: list[int], limit: int = 10) -> list[Task]:

@@ -21,10 +21,12 @@ def my_tasks():
     teams = pages.led_teams(db.session, current_user.id)
     team_ids = [t.id for t in teams]
     loads = _loads(team_ids)
+    tasks, total = pages.open_tasks_of_teams(db.session, team_ids, today())
     return render_template(
         "teams/my_tasks.html",
         teams=teams,
-        tasks=pages.open_tasks_of_teams(db.session, team_ids, today()),
+        tasks=tasks,
+        total=total,
         done=pages.recently_done(db.session, team_ids),
         loads=loads,
         over_cells=_over_cells(loads),
@@ -39,12 +41,14 @@ def my_tasks():
 def detail(team_id: int):
     team = pages.team_page(db.session, team_id) or abort(404)
     loads = _loads([team.id])
+    tasks, total = pages.open_tasks_of_teams(db.session, [team.id], today())
     return render_template(
         "teams/detail.html",
         team=team,
         load=loads[0],
         over_cells=_over_cells(loads),
-        tasks=pages.open_tasks_of_teams(db.session, [team.id], today()),
+        tasks=tasks,
+        total=total,
         today=today(),
     )
 
