@@ -227,3 +227,30 @@ def test_new_initiative_is_for_managers_only(client, login_as, council):
         login_as(role)
         assert client.get("/initiatives/new").status_code == 403
         assert client.post("/initiatives/new", data=initiative_form(council)).status_code == 403
+
+
+def test_an_inactive_owner_must_be_replaced_with_a_clear_message(
+    client, login_as, session, council
+):
+    council.manager.active = False
+    session.commit()
+    login_as(user=council.other_manager)
+    council.initiative.departments.append(council.other_dept)
+    session.commit()
+    url = f"/initiatives/{council.initiative.id}/edit"
+    assert "no longer active" in client.get(url).get_data(as_text=True)
+    response = client.post(
+        url,
+        data=initiative_form(
+            council, department_ids=[str(council.dept.id), str(council.other_dept.id)]
+        ),
+    )
+    assert response.status_code == 422
+    assert "Select an active manager as the owner" in response.get_data(as_text=True)
+    data = initiative_form(
+        council,
+        owner_id=str(council.other_manager.id),
+        department_ids=[str(council.dept.id), str(council.other_dept.id)],
+    )
+    assert client.post(url, data=data).status_code == 302
+    assert session.get(Initiative, council.initiative.id).owner_id == council.other_manager.id

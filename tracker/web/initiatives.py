@@ -135,9 +135,13 @@ def _form(data: InitiativeData | None = None) -> InitiativeForm:
         obj = type("Obj", (), {**data.__dict__, "budget": data.budget_pence})
     form = InitiativeForm(obj=obj)
     form.department_ids.choices = [opt(d.id, d.name) for d in pages.departments(db.session)]
+    managers = pages.users_with_role(db.session, "manager")
     form.owner_id.choices = [opt("", "Select a manager")] + [
-        opt(u.id, u.display_name) for u in pages.users_with_role(db.session, "manager")
+        opt(u.id, u.display_name) for u in managers
     ]
+    if data is not None and data.owner_id not in {u.id for u in managers}:
+        # A departed owner stays visible; saving then asks for an active manager.
+        form.owner_id.choices.append(opt(data.owner_id, "The current owner (no longer active)"))
     return form
 
 
