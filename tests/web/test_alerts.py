@@ -36,6 +36,7 @@ def test_inbox_lists_own_alerts_newest_first_with_unread_count(client, login_as,
     assert "Someone else" not in page
     assert '<span class="app-count" id="unread-count">2</span>' in page
     assert "2 unread" in page
+    assert 'href="/tasks/2"' in page
 
 
 def test_mark_one_read_then_all(client, login_as, session):

@@ -366,8 +366,13 @@ def send_email(
     return Outcome("sent")
 
 
+def subject_path(alert: Alert) -> str:
+    """The page of the alert's task, team or department, relative to the site."""
+    return SUBJECT_PATHS[alert.subject_type].format(alert.subject_id)
+
+
 def _link(base_url: str, alert: Alert) -> str:
-    return base_url + SUBJECT_PATHS[alert.subject_type].format(alert.subject_id)
+    return base_url + subject_path(alert)
 
 
 def render(message: EmailMessage, alerts: list[Alert], base_url: str) -> tuple[str, str]:
@@ -381,8 +386,7 @@ def render(message: EmailMessage, alerts: list[Alert], base_url: str) -> tuple[s
             lines.append(f"  {_link(base_url, alert)}")
     else:
         alert = alerts[0]
-        first_sentence = alert.message.split(": ")[0].rstrip(".")
-        subject = f"{KIND_LABELS[alert.kind]}: {first_sentence}"[:300]
+        subject = f"{KIND_LABELS[alert.kind]}: {alert.message.rstrip('.')}"[:300]
         lines = [alert.message, "", f"See it here: {_link(base_url, alert)}"]
     lines += [
         "",

@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired
 
 from tracker.extensions import db
 from tracker.services import alerts as alert_service
+from tracker.services.email import subject_path
 from tracker.web.helpers import now
 
 bp = Blueprint("alerts", __name__)
@@ -46,6 +47,7 @@ def inbox():
         unread_only=unread_only,
         page=page,
         pages=max(1, -(-total // alert_service.PAGE_SIZE)),
+        subject_path=subject_path,
     )
 
 
