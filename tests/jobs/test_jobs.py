@@ -157,3 +157,21 @@ def test_status_update_is_saved_with_redis_down_and_the_sweep_catches_up(
     kinds = session.scalars(select(Alert.kind).where(Alert.recipient_id == lead.id)).all()
     assert "team_overload" in kinds
     assert Queue(QUEUE_EMAIL, connection=get_redis()).count >= 1
+
+
+def test_status_page_saves_at_once_with_redis_down(app, client, login_as, session, make):
+    lead = make.user("team_lead")
+    team = make.team(lead=lead)
+    task = make.task(team=team, start=date.today(), due=date.today() + timedelta(days=5))
+    login_as(user=lead)
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{closed_port()}/0"
+    app.extensions.pop("tracker_redis", None)
+    response = client.post(
+        f"/tasks/{task.id}/status",
+        data={"status": "in_progress", "version": str(task.version), "note": "On it"},
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.scalar(select(Task.status).where(Task.id == task.id)) == "in_progress"
+    note = session.scalar(select(TaskUpdate.note).where(TaskUpdate.task_id == task.id))
+    assert note == "On it"
