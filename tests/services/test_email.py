@@ -14,6 +14,7 @@ from tests.jobs.smtp_server import closed_port, smtp_server  # noqa: F401
 from tracker.extensions import QUEUE_EMAIL, get_redis
 from tracker.models import Alert, EmailMessage
 from tracker.queries.alerts import AlertRule
+from tracker.services import alerts as alert_service
 from tracker.services import email as email_service
 from tracker.services.email import EmailNotSent, MailSettings, send_email
 from tracker.services.sweep import run_sweep
@@ -104,7 +105,7 @@ def test_refused_send_is_retried_with_backoff_then_failed(app, session, make, sm
         send_email(session, message.id, moment, mail)
     session.refresh(message)
     assert (message.state, message.attempts) == ("failed", email_service.MAX_ATTEMPTS)
-    assert message in email_service.problem_emails(session)
+    assert message in alert_service.problem_emails(session)
     assert send_email(session, message.id, moment + timedelta(days=1), mail).state == "skipped"
     assert mailbox.messages == []
 

@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from tracker.extensions import QUEUE_NAMES, csrf, db, redis_url_for
 from tracker.services import alerts as alert_service
-from tracker.services import email as email_service
 from tracker.web.helpers import roles_required
 
 bp = Blueprint("operations", __name__)
@@ -20,7 +19,7 @@ RQ_DASHBOARD_PREFIX = "/admin/rq"
 @roles_required("admin")
 def index():
     try:
-        queues = email_service.queue_overview(QUEUE_NAMES)
+        queues = alert_service.queue_overview(QUEUE_NAMES)
         redis_error = None
     except (redis.RedisError, OSError, RuntimeError) as exc:
         queues, redis_error = [], str(exc)
@@ -29,8 +28,8 @@ def index():
         queues=queues,
         redis_error=redis_error,
         sweeps=alert_service.recent_sweeps(db.session),
-        email_counts=email_service.email_counts(db.session),
-        problem_emails=email_service.problem_emails(db.session),
+        email_counts=alert_service.email_counts(db.session),
+        problem_emails=alert_service.problem_emails(db.session),
     )
 
 
