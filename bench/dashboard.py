@@ -27,6 +27,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
 from tracker import create_app
+from tracker.config import load_config
 from tracker.extensions import db
 from tracker.models import Initiative, Task, Team, User
 from tracker.services.auth import issue_token
@@ -97,7 +98,7 @@ def pages(session) -> dict[str, tuple[User | None, str, dict]]:
 
 
 def run(n: int, folder: Path, repeat: int, seed: int) -> list[tuple[str, float, float]]:
-    url = database_url(folder, n)
+    url = load_config({"DATABASE_URL": database_url(folder, n)})["SQLALCHEMY_DATABASE_URI"]
     app = create_app(
         {
             "ENV_NAME": "testing",
