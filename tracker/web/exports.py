@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased
 from wtforms import SelectField, SubmitField
 from wtforms.validators import InputRequired
 
+from tracker.domain.workload import is_overloaded
 from tracker.extensions import db
 from tracker.models import Department, Initiative, Task, Team
 from tracker.models.base import TASK_STATUSES
@@ -121,7 +122,7 @@ def heatmap_csv():
             cell.planned_hours,
             cell.capacity_hours,
             round(cell.load_ratio, 4),
-            "yes" if cell.load_ratio > threshold + 1e-9 else "no",
+            "yes" if is_overloaded(cell.load_ratio, threshold) else "no",
         ]
         for group in data.groups
         for team in group.teams
