@@ -11,6 +11,7 @@ from tracker.models import Task, TaskUpdate, TaskWeekLoad, TeamDueDay
 from tracker.services.actors import actor_for
 from tracker.services.errors import Conflict, Forbidden, Invalid, NotFound
 from tracker.services.tasks import TaskData, create_task, update_task
+from tracker.web.helpers import now
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 MONDAY = date(2026, 12, 7)
@@ -237,3 +238,36 @@ def test_unknown_fields_are_refused(world):
     with pytest.raises(Invalid) as error:
         update_task(session, world["manager"], task.id, {"initiative_id": 5}, 1, NOW)
     assert "initiative_id" in error.value.fields
+
+
+def test_dates_outside_the_planning_range_are_refused(make, session):
+
+    manager = make.user("manager")
+    team = make.team(department=manager.department)
+    initiative = make.initiative(owner=manager, departments=[manager.department])
+    task = make.task(team=team, initiative=initiative)
+    with pytest.raises(Invalid) as refused:
+        update_task(
+            session,
+            actor_for(session, manager),
+            task.id,
+            {"start_date": date(1, 1, 1), "due_date": date(9999, 12, 31)},
+            task.version,
+            now(),
+        )
+    assert set(refused.value.fields) == {"start_date", "due_date"}
+
+
+def test_a_reason_is_kept_only_while_blocked(make, session):
+
+    lead = make.user("team_lead")
+    task = make.task(team=make.team(lead=lead))
+    task = update_task(
+        session,
+        actor_for(session, lead),
+        task.id,
+        {"status": "in_progress", "blocked_reason": "stray"},
+        task.version,
+        now(),
+    )
+    assert task.blocked_reason is None

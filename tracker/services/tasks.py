@@ -175,8 +175,8 @@ def update_task(
         raise Invalid("Unknown fields", {f: "This field cannot be changed" for f in unknown})
     before = TaskData.of(task)
     after = TaskData(**{**before.__dict__, **changes})
-    if after.status != "blocked" and "blocked_reason" not in changes:
-        after.blocked_reason = None
+    if after.status != "blocked":
+        after.blocked_reason = None  # a reason belongs to a blocked task only
     changed = [f for f in before.__dict__ if getattr(before, f) != getattr(after, f)]
     if changed and any(f in PLAN_FIELDS or f == "depends_on" for f in changed):
         allowed = can_edit_initiative(actor, initiative.owner_id, initiative.department_ids)

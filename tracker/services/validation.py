@@ -6,6 +6,10 @@ from datetime import date
 
 from tracker.models.base import NAME_MAX, TEXT_MAX
 
+# Plans live in this range; it also bounds the day-by-day spreading of effort.
+EARLIEST = date(1990, 1, 1)
+LATEST = date(2100, 12, 31)
+
 
 def check_name(errors: dict[str, str], field: str, value: str | None, label: str) -> None:
     if value is None or not value.strip():
@@ -38,5 +42,8 @@ def check_dates(
         errors.setdefault(start_field, "Enter a start date")
     if end is None:
         errors.setdefault(end_field, f"Enter a {end_label}")
+    for field, day in ((start_field, start), (end_field, end)):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            errors.setdefault(field, f"Enter a date between {EARLIEST.year} and {LATEST.year}")
     if start and end and start > end:
         errors.setdefault(end_field, f"The {end_label} must be the same as or after the start date")
