@@ -46,7 +46,13 @@ def test_dashboard_for_roles_that_see_load(client, login_as, council, role):
 def test_team_lead_and_anonymous_cannot_see_the_dashboard(client, login_as, council):
     assert client.get("/dashboard").status_code == 302
     login_as(user=council.lead)
-    for url in ["/dashboard", "/dashboard/heatmap", f"/dashboard/departments/{council.dept.id}"]:
+    monday = week_start(TODAY).isoformat()
+    for url in [
+        "/dashboard",
+        "/dashboard/heatmap",
+        f"/dashboard/departments/{council.dept.id}",
+        f"/dashboard/teams/{council.team.id}/weeks/{monday}",
+    ]:
         response = client.get(url)
         assert response.status_code == 403
         assert "You cannot do this" in response.get_data(as_text=True)
