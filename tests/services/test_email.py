@@ -207,3 +207,25 @@ def test_sweep_with_redis_down_still_records_alerts_and_emails(app, session, mak
     assert result.alerts_created == 2 and result.emails_created == 2
     assert result.emails_queued == 0
     assert all(m.state == "pending" for m in emails(session))
+
+
+def test_an_alert_never_gets_two_immediate_emails(session, make):
+    _, lead, _ = overdue_task(make)
+    run_sweep(session, NOW, RULE)
+    alert = session.scalar(select(Alert).where(Alert.recipient_id == lead.id))
+    # What a concurrent sweep that lost the race leaves behind: an email for an alert
+    # that the winner linked first. The loser's clean-up removes it; nothing is sent.
+    session.add(
+        EmailMessage(
+            recipient_id=lead.id,
+            to_address=lead.email,
+            subject=f"{email_service.ALERT_MARK}{alert.id}",
+            body="",
+            created_at=NOW,
+        )
+    )
+    session.commit()
+    assert email_service.create_immediate_emails(session, NOW) == 0
+    session.commit()
+    assert len(emails(session)) == 2  # one per alert (lead and owner), no orphan
+    assert {m.id for m in emails(session)} == set(session.scalars(select(Alert.email_message_id)))

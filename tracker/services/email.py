@@ -17,7 +17,20 @@ from typing import Any
 import redis
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
-from sqlalchemy import and_, case, exists, insert, literal, or_, select, update
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from tracker.extensions import QUEUE_EMAIL, get_queue
@@ -32,7 +45,6 @@ BACKOFF_SECONDS = (30, 120, 600, 1800)
 MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
 # How long a worker holds a message it is sending before another may take it over.
 CLAIM_SECONDS = 300
-CHUNK = 1000
 FINISHED_JOB_STATES = {
     JobStatus.FINISHED,
     JobStatus.FAILED,
@@ -102,50 +114,67 @@ def _unemailed(mode: str):
     )
 
 
-def create_immediate_emails(session: Session, now: datetime, chunk: int = CHUNK) -> int:
+# An immediate email's subject holds "alert:<id>" from its INSERT until its first send
+# renders it: the key that links the alert to its email set-wise.
+ALERT_MARK = "alert:"
+
+
+def create_immediate_emails(session: Session, now: datetime) -> int:
     """One pending email per alert not yet emailed, for users who want them at once.
 
-    Works in chunks of alert ids (three statements per chunk: the SELECT, a multi-row
-    INSERT … RETURNING, one UPDATE … SET … = CASE id …), so memory stays flat
-    however many alerts a first sweep creates. Does not commit.
+    Set-wise, three statements whatever the number: INSERT … SELECT the emails, UPDATE
+    … FROM to link each alert to its email, DELETE the emails a concurrent sweep linked
+    first (its UPDATE wins the alert rows; ours then finds them linked). So an alert
+    never gets two emails. Does not commit; answers how many alerts were linked.
     """
-    created, last_id = 0, 0
-    while True:
-        rows = session.execute(
-            select(Alert.id, Alert.recipient_id, User.email)
-            .join(User, User.id == Alert.recipient_id)
-            .where(_unemailed("immediate"), Alert.id > last_id)
-            .order_by(Alert.id)
-            .limit(chunk)
-        ).all()
-        if not rows:
-            return created
-        new_messages = [
-            {
-                "recipient_id": r.recipient_id,
-                "kind": "immediate",
-                "to_address": r.email,
-                "subject": "",
-                "body": "",
-                "state": "pending",
-                "attempts": 0,
-                "created_at": now,
-            }
-            for r in rows
-        ]
-        ids = session.scalars(
-            insert(EmailMessage).returning(EmailMessage.id, sort_by_parameter_order=True),
-            new_messages,
-        ).all()
-        mapping = {r.id: m for r, m in zip(rows, ids, strict=True)}
-        session.execute(
-            update(Alert)
-            .where(Alert.id.in_(list(mapping)))
-            .values(email_message_id=case(mapping, value=Alert.id))
-            .execution_options(synchronize_session=False)
+    marked = and_(
+        EmailMessage.kind == "immediate",
+        EmailMessage.created_at == now,
+        EmailMessage.body == "",
+        EmailMessage.subject.startswith(ALERT_MARK),
+    )
+    new_emails = (
+        select(
+            Alert.recipient_id,
+            literal("immediate"),
+            User.email,
+            literal(ALERT_MARK) + cast(Alert.id, String),
+            literal(""),
+            literal("pending"),
+            literal(0),
+            literal(now, UTCDateTime()),
         )
-        created += len(rows)
-        last_id = rows[-1].id
+        .join(User, User.id == Alert.recipient_id)
+        .where(_unemailed("immediate"))
+    )
+    session.execute(
+        insert(EmailMessage).from_select(
+            [
+                "recipient_id",
+                "kind",
+                "to_address",
+                "subject",
+                "body",
+                "state",
+                "attempts",
+                "created_at",
+            ],
+            new_emails,
+        )
+    )
+    alert_id = cast(func.substr(EmailMessage.subject, len(ALERT_MARK) + 1), Integer)
+    linked = session.execute(
+        update(Alert)
+        .where(Alert.id == alert_id, Alert.email_message_id.is_(None), marked)
+        .values(email_message_id=EmailMessage.id)
+        .execution_options(synchronize_session=False, preserve_rowcount=True)
+    ).rowcount
+    session.execute(
+        delete(EmailMessage)
+        .where(marked, ~exists().where(Alert.email_message_id == EmailMessage.id))
+        .execution_options(synchronize_session=False)
+    )
+    return max(linked, 0)
 
 
 def build_digests(session: Session, now: datetime) -> int:
