@@ -139,3 +139,9 @@ def test_app_refuses_to_start_without_secret_key_outside_development(app_config)
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({**app_config, "ENV_NAME": "production", "SECRET_KEY": ""})
+
+
+def test_pages_carry_no_crown_or_crest(client):
+    html = client.get("/sign-in").get_data(as_text=True)
+    assert "govuk-crest" not in html and "govuk-footer__crown" not in html
+    assert "govuk-footer__licence-logo" not in html and "govuk-icon-mask" not in html

@@ -323,3 +323,11 @@ def test_unknown_task_is_404(client, login_as, council):
     assert client.get("/tasks/9999/edit").status_code == 404
     assert client.post("/tasks/9999/status", data={"status": "done"}).status_code == 404
     assert client.get("/initiatives/9999/tasks/new").status_code == 404
+
+
+def test_task_page_links_to_its_team_as_html_not_escaped_text(client, make, login_as):
+    task = make.task()
+    login_as("director")
+    html = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert f'<a class="govuk-link" href="/teams/{task.team_id}">' in html
+    assert "&lt;a class" not in html
