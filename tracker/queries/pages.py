@@ -43,8 +43,8 @@ class InitiativeRow:
     counts: TaskCounts
 
 
-def _counts_subquery(today: date):
-    return (
+def _counts_subquery(today: date, initiative_id: int | None = None):
+    stmt = (
         select(
             Task.initiative_id.label("initiative_id"),
             func.count().label("total"),
@@ -54,8 +54,11 @@ def _counts_subquery(today: date):
             ),
         )
         .group_by(Task.initiative_id)
-        .subquery()
     )
+    if initiative_id is not None:
+        # Filter before grouping: one initiative's rows through its index, not the table.
+        stmt = stmt.where(Task.initiative_id == initiative_id)
+    return stmt.subquery()
 
 
 def initiative_rows(
@@ -99,12 +102,8 @@ def initiative_rows(
 
 
 def initiative_counts(session: Session, initiative_id: int, today: date) -> TaskCounts:
-    counts = _counts_subquery(today)
-    row = session.execute(
-        select(counts.c.total, counts.c.done, counts.c.overdue).where(
-            counts.c.initiative_id == initiative_id
-        )
-    ).first()
+    counts = _counts_subquery(today, initiative_id)
+    row = session.execute(select(counts.c.total, counts.c.done, counts.c.overdue)).first()
     return TaskCounts(row.total, row.done or 0, row.overdue or 0) if row else TaskCounts()
 
 
