@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from tracker.domain.workload import horizon
@@ -74,9 +74,17 @@ def _insert_new(session: Session, rows: Select) -> int:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    due = rows.subquery()
+    # Skip what is already there with an anti-join (cheap in bulk); ON CONFLICT still
+    # guards against a concurrent sweep inserting the same alert meanwhile.
+    new = select(*due.c).where(
+        ~exists().where(
+            Alert.recipient_id == due.c.recipient_id, Alert.dedup_key == due.c.dedup_key
+        )
+    )
     stmt = (
         insert(Alert)
-        .from_select(list(ALERT_INSERT_COLUMNS), rows)
+        .from_select(list(ALERT_INSERT_COLUMNS), new)
         .on_conflict_do_nothing(index_elements=["recipient_id", "dedup_key"])
         .execution_options(preserve_rowcount=True)
     )
