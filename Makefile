@@ -35,7 +35,7 @@ worker: $(VENV)/.runtime-installed
 
 ## test: install, then the whole suite (fault-injection tests marked slow run in CI)
 test: $(VENV)/.dev-installed
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -n 2 -m "not slow"
 
 test-all: $(VENV)/.dev-installed
 	$(BIN)/pytest
