@@ -44,17 +44,14 @@ class InitiativeRow:
 
 
 def _counts_subquery(today: date, initiative_id: int | None = None):
-    stmt = (
-        select(
-            Task.initiative_id.label("initiative_id"),
-            func.count().label("total"),
-            func.sum(case((Task.status == "done", 1), else_=0)).label("done"),
-            func.sum(case((and_(Task.status != "done", Task.due_date < today), 1), else_=0)).label(
-                "overdue"
-            ),
-        )
-        .group_by(Task.initiative_id)
-    )
+    stmt = select(
+        Task.initiative_id.label("initiative_id"),
+        func.count().label("total"),
+        func.sum(case((Task.status == "done", 1), else_=0)).label("done"),
+        func.sum(case((and_(Task.status != "done", Task.due_date < today), 1), else_=0)).label(
+            "overdue"
+        ),
+    ).group_by(Task.initiative_id)
     if initiative_id is not None:
         # Filter before grouping: one initiative's rows through its index, not the table.
         stmt = stmt.where(Task.initiative_id == initiative_id)
