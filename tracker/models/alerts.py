@@ -51,6 +51,10 @@ class EmailMessage(db.Model):
     kind: Mapped[str] = mapped_column(String(20), default="immediate")
     # Set for digests only, so that a user gets one digest a day.
     digest_date: Mapped[date | None] = mapped_column(Date)
+    # Set for immediate emails only: the one alert it carries. Unique, so that two
+    # sweeps at once cannot make two emails of one alert. (No foreign key: alerts
+    # already point here through email_message_id.)
+    alert_id: Mapped[int | None] = mapped_column(Integer, unique=True)
     to_address: Mapped[str] = mapped_column(String(254), default="")
     subject: Mapped[str] = mapped_column(String(300), default="")
     body: Mapped[str] = mapped_column(Text, default="")

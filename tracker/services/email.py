@@ -18,14 +18,8 @@ import redis
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
 from sqlalchemy import (
-    Integer,
-    String,
     and_,
-    cast,
-    delete,
     exists,
-    func,
-    insert,
     literal,
     or_,
     select,
@@ -114,31 +108,21 @@ def _unemailed(mode: str):
     )
 
 
-# An immediate email's subject holds "alert:<id>" from its INSERT until its first send
-# renders it: the key that links the alert to its email set-wise.
-ALERT_MARK = "alert:"
-
-
 def create_immediate_emails(session: Session, now: datetime) -> int:
     """One pending email per alert not yet emailed, for users who want them at once.
 
-    Set-wise, three statements whatever the number: INSERT … SELECT the emails, UPDATE
-    … FROM to link each alert to its email, DELETE the emails a concurrent sweep linked
-    first (its UPDATE wins the alert rows; ours then finds them linked). So an alert
-    never gets two emails. Does not commit; answers how many alerts were linked.
+    Set-wise, two statements whatever the number: INSERT … SELECT the emails (the
+    unique alert_id makes a concurrent sweep's second email of an alert a no-op), then
+    UPDATE … FROM to link each alert to its email. Does not commit; answers how many
+    alerts were linked.
     """
-    marked = and_(
-        EmailMessage.kind == "immediate",
-        EmailMessage.created_at == now,
-        EmailMessage.body == "",
-        EmailMessage.subject.startswith(ALERT_MARK),
-    )
     new_emails = (
         select(
             Alert.recipient_id,
             literal("immediate"),
+            Alert.id,
             User.email,
-            literal(ALERT_MARK) + cast(Alert.id, String),
+            literal(""),
             literal(""),
             literal("pending"),
             literal(0),
@@ -148,10 +132,12 @@ def create_immediate_emails(session: Session, now: datetime) -> int:
         .where(_unemailed("immediate"))
     )
     session.execute(
-        insert(EmailMessage).from_select(
+        _insert(session, EmailMessage)
+        .from_select(
             [
                 "recipient_id",
                 "kind",
+                "alert_id",
                 "to_address",
                 "subject",
                 "body",
@@ -161,19 +147,14 @@ def create_immediate_emails(session: Session, now: datetime) -> int:
             ],
             new_emails,
         )
+        .on_conflict_do_nothing(index_elements=["alert_id"])
     )
-    alert_id = cast(func.substr(EmailMessage.subject, len(ALERT_MARK) + 1), Integer)
     linked = session.execute(
         update(Alert)
-        .where(Alert.id == alert_id, Alert.email_message_id.is_(None), marked)
+        .where(Alert.id == EmailMessage.alert_id, Alert.email_message_id.is_(None))
         .values(email_message_id=EmailMessage.id)
         .execution_options(synchronize_session=False, preserve_rowcount=True)
     ).rowcount
-    session.execute(
-        delete(EmailMessage)
-        .where(marked, ~exists().where(Alert.email_message_id == EmailMessage.id))
-        .execution_options(synchronize_session=False)
-    )
     return max(linked, 0)
 
 
