@@ -7,7 +7,7 @@ from flask import current_app, jsonify
 from tracker.api import bp
 from tracker.api.helpers import require_role
 from tracker.extensions import db
-from tracker.services.dashboard import department_figures
+from tracker.services.dashboard import DEPARTMENT_FIELDS, department_figures
 from tracker.web.helpers import today
 
 VIEW_ROLES = ("admin", "director", "manager")
@@ -32,19 +32,7 @@ OPENAPI_SCHEMAS = {
     "DepartmentLoad": {
         "type": "object",
         "description": "A department's initiative load over the horizon (SPEC §4, §6).",
-        "required": [
-            "department_id",
-            "name",
-            "active_initiatives",
-            "open_tasks",
-            "overdue_tasks",
-            "open_effort_hours",
-            "capacity_hours_per_week",
-            "peak_load_ratio",
-            "overloaded_teams",
-            "overloaded_team_ids",
-            "overloaded",
-        ],
+        "required": list(DEPARTMENT_FIELDS),
         "properties": {
             "department_id": {"type": "integer"},
             "name": {"type": "string"},

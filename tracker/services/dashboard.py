@@ -25,6 +25,22 @@ CONFIDENCE_ORDER: tuple[str | None, ...] = ("green", "amber_green", "amber", "am
 AT_RISK = ("amber_red", "red")
 
 
+# The figures of a department, in the order of SPEC §7 (API, CSV and page alike).
+DEPARTMENT_FIELDS = (
+    "department_id",
+    "name",
+    "active_initiatives",
+    "open_tasks",
+    "overdue_tasks",
+    "open_effort_hours",
+    "capacity_hours_per_week",
+    "peak_load_ratio",
+    "overloaded_teams",
+    "overloaded_team_ids",
+    "overloaded",
+)
+
+
 @dataclass(frozen=True)
 class DepartmentFigures:
     department_id: int
@@ -45,19 +61,7 @@ class DepartmentFigures:
 
     def api_json(self) -> dict[str, Any]:
         """The SPEC §7 item, plus the department rule's verdict."""
-        return {
-            "department_id": self.department_id,
-            "name": self.name,
-            "active_initiatives": self.active_initiatives,
-            "open_tasks": self.open_tasks,
-            "overdue_tasks": self.overdue_tasks,
-            "open_effort_hours": self.open_effort_hours,
-            "capacity_hours_per_week": self.capacity_hours_per_week,
-            "peak_load_ratio": self.peak_load_ratio,
-            "overloaded_teams": self.overloaded_teams,
-            "overloaded_team_ids": self.overloaded_team_ids,
-            "overloaded": self.overloaded,
-        }
+        return {name: getattr(self, name) for name in DEPARTMENT_FIELDS}
 
 
 def department_figures(

@@ -74,19 +74,7 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[objec
 @bp.route("/dashboard/departments.csv")
 @roles_required(*VIEW_ROLES)
 def dashboard_csv():
-    header = [
-        "department_id",
-        "name",
-        "active_initiatives",
-        "open_tasks",
-        "overdue_tasks",
-        "open_effort_hours",
-        "capacity_hours_per_week",
-        "peak_load_ratio",
-        "overloaded_teams",
-        "overloaded_team_ids",
-        "overloaded",
-    ]
+    header = list(service.DEPARTMENT_FIELDS)
     rows = [
         [
             *(r.api_json()[k] for k in header[:9]),
