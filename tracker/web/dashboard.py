@@ -19,6 +19,7 @@ from tracker.services.errors import Invalid
 from tracker.services.initiatives import set_confidence
 from tracker.web import charts
 from tracker.web.filters import label
+from tracker.web.forms import choices
 from tracker.web.helpers import (
     apply_service_errors,
     current_actor,
@@ -131,7 +132,7 @@ def team_week(team_id: int, week: str):
 class ConfidenceForm(FlaskForm):
     rating = RadioField(
         "Delivery confidence",
-        choices=[(level, label(level)) for level in CONFIDENCE_LEVELS],
+        choices=choices(CONFIDENCE_LEVELS),
         widget=GovRadioInput(),
         validators=[InputRequired("Select a delivery confidence rating")],
     )

@@ -35,6 +35,7 @@ from tracker.services import calendar_feeds
 from tracker.services import dashboard as service
 from tracker.services.errors import Invalid
 from tracker.web.dashboard import VIEW_ROLES, figures, settings
+from tracker.web.forms import opt
 from tracker.web.helpers import apply_service_errors, current_actor, now, roles_required, today
 
 bp = Blueprint("exports", __name__)
@@ -222,8 +223,9 @@ class FeedForm(FlaskForm):
 
 def feed_form(teams: list[tuple[int, str, str]]) -> FeedForm:
     form = FeedForm()
-    form.scope.choices = [("personal", "Mine: my teams' or my initiatives' tasks")] + [
-        (f"team-{tid}", f"{dept}: {name}") for tid, name, dept in teams
+    form.scope.choices = [
+        opt("personal", "Mine: my teams' or my initiatives' tasks"),
+        *(opt(f"team-{tid}", f"{dept}: {name}") for tid, name, dept in teams),
     ]
     return form
 
