@@ -19,12 +19,14 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.runtime-installed $@
 
-## run: install, migrate, load the demo council if the database is empty, serve web + worker
+## run: install, migrate, load the demo council if the database is empty, sweep once,
+## then serve the web app and the worker (which sweeps every SWEEP_INTERVAL_MINUTES)
 run: $(VENV)/.runtime-installed
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app demo load --if-empty
-	@echo "Serving on http://$(HOST):$(PORT)/ - demo logins are in README.md. Ctrl-C stops it."
 	@$(BIN)/flask --app app redis start
+	$(BIN)/flask --app app alerts sweep
+	@echo "Serving on http://$(HOST):$(PORT)/ - demo logins are in README.md. Ctrl-C stops it."
 	@$(BIN)/python worker.py & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null; $(BIN)/flask --app app redis stop' EXIT INT TERM; \
 	  $(BIN)/flask --app app run --host $(HOST) --port $(PORT)
