@@ -32,8 +32,7 @@ from tracker.jobs import set_app
 from tracker.models import EmailMessage, Task
 from tracker.queries import alerts as q
 from tracker.redis_embedded import stop_embedded_redis
-from tracker.services import email as email_service
-from tracker.services import sweep
+from tracker.services import outbox, sweep
 
 NOOP_JOB = "bench.sweep.noop"
 
@@ -128,11 +127,11 @@ def main() -> int:
         session.commit()
         alerts_time = time.perf_counter() - started
         started = time.perf_counter()
-        emails = email_service.create_immediate_emails(session, now)
+        emails = outbox.create_immediate_emails(session, now)
         session.commit()
         emails_time = time.perf_counter() - started
         started = time.perf_counter()
-        queued = email_service.queue_pending_emails(session, now)
+        queued = outbox.queue_pending_emails(session, now)
         queue_time = time.perf_counter() - started
 
         # Peak memory of the same first sweep, run again from scratch under tracemalloc
@@ -144,9 +143,9 @@ def main() -> int:
         get_redis().flushdb()
         tracemalloc.start()
         sweep.create_alerts(session, now, rule)
-        email_service.create_immediate_emails(session, now)
+        outbox.create_immediate_emails(session, now)
         session.commit()
-        email_service.queue_pending_emails(session, now)
+        outbox.queue_pending_emails(session, now)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
 
@@ -167,7 +166,7 @@ def main() -> int:
             session.scalars(select(EmailMessage.id).where(EmailMessage.state == "pending").limit(n))
         )
         session.rollback()
-        email_rate = jobs_per_second(email_queue, email_service.SEND_EMAIL_JOB, [(i,) for i in ids])
+        email_rate = jobs_per_second(email_queue, outbox.SEND_EMAIL_JOB, [(i,) for i in ids])
         sent = session.scalar(
             select(func.count()).select_from(EmailMessage).where(EmailMessage.state == "sent")
         )

@@ -27,7 +27,7 @@ from tests.jobs.smtp_server import LoopbackController
 from tracker.extensions import QUEUE_DEFAULT, QUEUE_EMAIL, QUEUE_NAMES, db, get_redis
 from tracker.jobs import set_app
 from tracker.models import EmailMessage
-from tracker.services.email import SEND_EMAIL_JOB
+from tracker.services.outbox import SEND_EMAIL_JOB
 
 pytestmark = pytest.mark.slow
 

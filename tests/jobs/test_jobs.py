@@ -16,7 +16,7 @@ from tracker.extensions import QUEUE_DEFAULT, QUEUE_EMAIL, QUEUE_NAMES, get_redi
 from tracker.jobs import schedule, set_app
 from tracker.models import Alert, EmailMessage, Task, TaskUpdate
 from tracker.services.actors import actor_for
-from tracker.services.email import SEND_EMAIL_JOB
+from tracker.services.outbox import SEND_EMAIL_JOB
 from tracker.services.queueing import CHECK_TEAM_OVERLOAD
 from tracker.services.tasks import update_task
 

@@ -16,6 +16,7 @@ from tracker.models import Alert, EmailMessage
 from tracker.queries.alerts import AlertRule
 from tracker.services import alerts as alert_service
 from tracker.services import email as email_service
+from tracker.services import outbox
 from tracker.services.email import EmailNotSent, MailSettings, send_email
 from tracker.services.sweep import run_sweep
 
@@ -147,8 +148,8 @@ def test_digest_users_get_one_email_a_day_with_all_their_alerts(app, session, ma
     )
     result = run_sweep(session, NOW, RULE)
     assert result.alerts_created == 4 and result.emails_created == 0
-    assert email_service.build_digests(session, NOW) == 2
-    assert email_service.build_digests(session, NOW + timedelta(hours=2)) == 0
+    assert outbox.build_digests(session, NOW) == 2
+    assert outbox.build_digests(session, NOW + timedelta(hours=2)) == 0
     digests = emails(session)
     assert [(d.kind, d.digest_date) for d in digests] == [("digest", TODAY)] * 2
     linked = session.scalars(select(Alert.email_message_id)).all()
@@ -164,8 +165,8 @@ def test_digest_users_get_one_email_a_day_with_all_their_alerts(app, session, ma
     task.due_date = TODAY - timedelta(days=1)
     session.commit()
     run_sweep(session, NOW, RULE)
-    assert email_service.build_digests(session, NOW) == 0
-    assert email_service.build_digests(session, NOW + timedelta(days=1)) == 2
+    assert outbox.build_digests(session, NOW) == 0
+    assert outbox.build_digests(session, NOW + timedelta(days=1)) == 2
 
 
 def test_without_mail_server_emails_go_to_the_outbox(app, session, make, tmp_path):
@@ -193,10 +194,10 @@ def test_queueing_skips_live_jobs_and_requeues_lost_ones(app, session, make):
     assert run_sweep(session, NOW, RULE).emails_queued == 2
     queue = Queue(QUEUE_EMAIL, connection=get_redis())
     assert queue.count == 2
-    assert email_service.queue_pending_emails(session, NOW) == 0  # jobs still waiting
+    assert outbox.queue_pending_emails(session, NOW) == 0  # jobs still waiting
     get_redis().flushdb()  # Redis restarted without persistence: the jobs are gone
     assert run_sweep(session, NOW + timedelta(hours=1), RULE).emails_queued == 2
-    assert sorted(queue.job_ids) == sorted(email_service.job_id_for(m.id) for m in emails(session))
+    assert sorted(queue.job_ids) == sorted(outbox.job_id_for(m.id) for m in emails(session))
 
 
 def test_sweep_with_redis_down_still_records_alerts_and_emails(app, session, make):
@@ -217,7 +218,7 @@ def test_an_alert_never_gets_two_immediate_emails(session, make):
     # already has an email for: the unique alert_id makes its insert a no-op.
     alert.email_message_id = None
     session.commit()
-    assert email_service.create_immediate_emails(session, NOW) == 1
+    assert outbox.create_immediate_emails(session, NOW) == 1
     session.commit()
     assert len(emails(session)) == 2  # one per alert (lead and owner), no orphan
     assert {m.id for m in emails(session)} == set(session.scalars(select(Alert.email_message_id)))

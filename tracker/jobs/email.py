@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tracker.extensions import db
 from tracker.jobs import job_context, utc_now
-from tracker.services import email
+from tracker.services import email, outbox
 
 
 def send_email(message_id: int) -> str:
@@ -18,6 +18,6 @@ def send_email(message_id: int) -> str:
 def send_digests() -> str:
     with job_context():
         now = utc_now()
-        created = email.build_digests(db.session, now)
-        queued = email.queue_pending_emails(db.session, now)
+        created = outbox.build_digests(db.session, now)
+        queued = outbox.queue_pending_emails(db.session, now)
         return f"{created} digest(s) created, {queued} email job(s) queued"

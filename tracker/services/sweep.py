@@ -24,7 +24,7 @@ from tracker.queries.alerts import (
     task_alerts,
     team_overload_alerts,
 )
-from tracker.services.email import create_immediate_emails, queue_pending_emails
+from tracker.services.outbox import create_immediate_emails, queue_pending_emails
 
 # (kind, recipient group) pairs of the task alerts: one INSERT … SELECT each.
 TASK_ALERTS = (
