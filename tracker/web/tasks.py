@@ -102,9 +102,8 @@ def update_status(task_id: int):
     form = StatusForm()
     status = 422
     if form.validate_on_submit():
+        # The service drops a reason once the task is no longer blocked.
         changes = {"status": form.status.data, "blocked_reason": form.blocked_reason.data or None}
-        if changes["status"] != "blocked":
-            changes["blocked_reason"] = None
         try:
             update_task(
                 db.session,
