@@ -17,7 +17,6 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    true,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -319,7 +318,6 @@ def department_initiative_alerts(
         .select_from(counts)
         .join(Department, Department.id == counts.c.department_id)
         .join(director, and_(director.role == "director", _active(director)))
-        .where(true())
     )
 
 

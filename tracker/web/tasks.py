@@ -58,26 +58,12 @@ def edit(task_id: int):
     if form.submit.data and form.validate_on_submit():
         changes = _data(form).__dict__
         note = _note(form, _preview(form, task) if _moves_load(task, changes) else None)
-        try:
-            update_task(
-                db.session,
-                current_actor(),
-                task.id,
-                changes,
-                form_version(form.version),
-                now(),
-                note=note,
-            )
-        except Conflict as error:
-            db.session.rollback()
-            form.form_errors.append(STALE + error.message)
-            status = 409
-        except Invalid as error:
-            db.session.rollback()
-            apply_service_errors(form, error.fields)
-        else:
+        refused = _save(form, task, changes, note)
+        if refused is None:
             flash("Task saved")
             return redirect(url_for("tasks.detail", task_id=task.id))
+        if refused == 409:
+            status = 409  # an invalid plan re-renders the form as before, with 200
     return _render_form(form, task.initiative, task, preview, status)
 
 
@@ -104,27 +90,30 @@ def update_status(task_id: int):
     if form.validate_on_submit():
         # The service drops a reason once the task is no longer blocked.
         changes = {"status": form.status.data, "blocked_reason": form.blocked_reason.data or None}
-        try:
-            update_task(
-                db.session,
-                current_actor(),
-                task.id,
-                changes,
-                form_version(form.version),
-                now(),
-                note=(form.note.data or "").strip(),
-            )
-        except Conflict as error:
-            db.session.rollback()
-            form.form_errors.append(STALE + error.message)
-            status = 409
-        except Invalid as error:
-            db.session.rollback()
-            apply_service_errors(form, error.fields)
-        else:
+        refused = _save(form, task, changes, (form.note.data or "").strip())
+        if refused is None:
             flash(f"“{task.title}” updated")
             return redirect(safe_next(form.next.data) or url_for("tasks.detail", task_id=task.id))
+        status = refused
     return _render_detail(pages.task_page(db.session, task_id), form, status)
+
+
+def _save(form, task: Task, changes: dict, note: str) -> int | None:
+    """Apply the form's changes through the service; None when saved, else the status
+    to answer with the form's errors (409 stale version, 422 invalid)."""
+    try:
+        update_task(
+            db.session, current_actor(), task.id, changes, form_version(form.version), now(), note
+        )
+    except Conflict as error:
+        db.session.rollback()
+        form.form_errors.append(STALE + error.message)
+        return 409
+    except Invalid as error:
+        db.session.rollback()
+        apply_service_errors(form, error.fields)
+        return 422
+    return None
 
 
 def _require_planner(initiative: Initiative) -> None:
