@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-all lint format assets worker clean-instance
+.PHONY: run test test-all lint format assets worker clean-instance chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,16 +35,25 @@ run: $(VENV)/.runtime-installed
 worker: $(VENV)/.runtime-installed
 	$(BIN)/python worker.py
 
+## chromium: Debian's Chromium for the browser tests, installed when missing
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "--- installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 ## test: install, then the whole suite (fault-injection tests marked slow run in CI)
-test: $(VENV)/.dev-installed
+test: $(VENV)/.dev-installed chromium
 	$(BIN)/pytest -n 2 -m "not slow"
 
-test-all: $(VENV)/.dev-installed
+test-all: $(VENV)/.dev-installed chromium
 	$(BIN)/pytest
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit --quiet --severity-level low -r tracker app.py worker.py 2>/dev/null
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .

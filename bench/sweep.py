@@ -16,7 +16,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -25,7 +24,8 @@ from flask_migrate import upgrade
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select, text
 
-from tracker import create_app
+from tracker import clock, create_app
+from tracker.domain.days import council_day
 from tracker.domain.workload import horizon
 from tracker.extensions import QUEUE_EMAIL, db, get_redis
 from tracker.jobs import set_app
@@ -43,7 +43,7 @@ def noop() -> None:
 
 def selections(session, now, rule):
     """The SELECTs the sweep inserts from, in the same order (queries.alerts)."""
-    today = now.date()
+    today = council_day(now, rule.timezone)
     weeks = horizon(today, rule.horizon_weeks)
     found = [q.task_alerts(kind, who, today, rule, now) for kind, who in sweep.TASK_ALERTS]
     found += [q.team_overload_alerts(who, weeks, rule, now) for who in ("lead", "managers")]
@@ -110,13 +110,13 @@ def main() -> int:
         get_redis().flushdb()
         from tracker.services.scale_demo import generate_council
 
-        generate_council(db.session, args.tasks, seed=1, echo=print)
+        generate_council(db.session, args.tasks, seed=1, echo=print, today=clock.today())
         tasks = db.session.scalar(select(func.count()).select_from(Task))
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
                 conn.execute(text("ANALYZE"))
         rule = sweep.rule_from_config(app.config)
-        now = datetime.now(UTC)
+        now = clock.now()
         session = db.session
 
         sql_floor(session, now, rule)  # warm the caches for both sides alike

@@ -23,26 +23,6 @@ from tracker import create_app
 from tracker.extensions import db
 from tracker.redis_embedded import ensure_embedded_redis, stop_embedded_redis
 
-TABLES_CHILD_FIRST = [
-    "alerts",
-    "email_messages",
-    "sweep_runs",
-    "task_week_loads",
-    "team_week_loads",
-    "team_due_days",
-    "task_updates",
-    "task_dependencies",
-    "tasks",
-    "confidence_ratings",
-    "initiative_departments",
-    "initiatives",
-    "calendar_feeds",
-    "api_tokens",
-    "teams",
-    "users",
-    "departments",
-]
-
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
@@ -115,18 +95,20 @@ def app(_migrated, app_config, redis_url):
     with app.app_context():
         yield app
         db.session.remove()
-        _empty_tables()
+        empty_tables()
         db.engine.dispose()
     redis_lib.Redis.from_url(redis_url).flushdb()
 
 
-def _empty_tables() -> None:
+def empty_tables() -> None:
+    """Empty every table of the models, children first (new tables need no list)."""
     engine = db.engine
+    tables = [table.name for table in reversed(db.metadata.sorted_tables)]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(TABLES_CHILD_FIRST)} RESTART IDENTITY CASCADE"))
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
-            for table in TABLES_CHILD_FIRST:
+            for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))
 
 

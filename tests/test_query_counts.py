@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
-from tests.conftest import TABLES_CHILD_FIRST
+from tests.conftest import empty_tables
 from tests.web.conftest import count_queries
 from tracker.models import Initiative, Task, Team, User
 from tracker.services.auth import issue_token
@@ -19,9 +19,7 @@ SIZES = (100, 10_000)
 
 def empty(session) -> None:
     session.rollback()
-    for table in TABLES_CHILD_FIRST:
-        session.execute(text(f"DELETE FROM {table}"))
-    session.commit()
+    empty_tables()
 
 
 def busiest_lead(session) -> User:

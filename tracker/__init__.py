@@ -6,7 +6,9 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request
+from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -24,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(settings)
+    app.json = FiniteJSONProvider(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _check_secret_key(app)
 
@@ -115,12 +118,26 @@ def _init_security(app: Flask) -> None:
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if request.path.startswith("/api/") or (
+            request.endpoint != "static" and current_user.is_authenticated
+        ):
+            # Someone's plans and alerts must not stay in a shared or proxy cache.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     app.session_interface = HttpsAwareSessionInterface()
     if app.config["TRUST_PROXY_HOPS"]:
         hops = app.config["TRUST_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+class FiniteJSONProvider(DefaultJSONProvider):
+    """JSON as RFC 8259 has it: a NaN or infinity is an error here, never the
+    literal `Infinity` that clients cannot parse."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        kwargs.setdefault("allow_nan", False)
+        return super().dumps(obj, **kwargs)
 
 
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from tracker import clock
 from tracker.extensions import db
 from tracker.models import Department
 from tracker.redis_embedded import ensure_embedded_redis, stop_embedded_redis
@@ -75,12 +76,11 @@ def load_demo(scale, if_empty, seed):
     if scale:
         from tracker.services.scale_demo import generate_council
 
-        generate_council(db.session, scale, seed=seed, echo=click.echo)
+        generate_council(db.session, scale, seed=seed, echo=click.echo, today=clock.today())
     else:
         from tracker.services.demo import load_demo_council
-        from tracker.web.helpers import today
 
-        summary = load_demo_council(db.session, today())
+        summary = load_demo_council(db.session, clock.today())
         click.echo(summary)
 
 
@@ -88,9 +88,8 @@ def load_demo(scale, if_empty, seed):
 def sweep_now():
     """Run the alert sweep now, in this process."""
     from tracker.services.sweep import run_sweep
-    from tracker.web.helpers import now
 
-    result = run_sweep(db.session, now())
+    result = run_sweep(db.session, clock.now())
     click.echo(result.summary_line())
 
 

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEV_SECRET_KEY = "dev-only-insecure-secret-key"
+DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # nosec B105 # refused outside development
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -50,6 +50,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "MAIL_USE_TLS": _bool(env, "MAIL_USE_TLS", False),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER") or "initiative-tracker@localhost",
         "BASE_URL": (env.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "TIMEZONE": env.get("TIMEZONE") or "Europe/London",
         "OVERLOAD_THRESHOLD": _float(env, "OVERLOAD_THRESHOLD", 1.0),
         "LOAD_HORIZON_WEEKS": _int(env, "LOAD_HORIZON_WEEKS", 8),
         "DEPARTMENT_INITIATIVE_LIMIT": _int(env, "DEPARTMENT_INITIATIVE_LIMIT", 6),
@@ -59,9 +60,11 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "DIGEST_HOUR": _int(env, "DIGEST_HOUR", 7),
         "EMAIL_CLAIM_SECONDS": _int(env, "EMAIL_CLAIM_SECONDS", 300),
         "API_TOKEN_HOURS": _int(env, "API_TOKEN_HOURS", 12),
+        # Failed sign-ins: one account from one address; one address; one account overall.
         "LOGIN_FAILURE_LIMIT": env.get("LOGIN_FAILURE_LIMIT") or "5 per 15 minutes",
         "LOGIN_ADDRESS_FAILURE_LIMIT": env.get("LOGIN_ADDRESS_FAILURE_LIMIT")
         or "30 per 15 minutes",
+        "LOGIN_ACCOUNT_FAILURE_LIMIT": env.get("LOGIN_ACCOUNT_FAILURE_LIMIT") or "100 per hour",
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 256 * 1024),
         "WTF_CSRF_ENABLED": _bool(env, "WTF_CSRF_ENABLED", True),
         "WTF_CSRF_TIME_LIMIT": None,

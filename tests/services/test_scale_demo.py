@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.conftest import TABLES_CHILD_FIRST
+from tests.conftest import empty_tables
 from tracker.domain.workload import weekly_shares
 from tracker.models import (
     Department,
@@ -28,9 +28,7 @@ TODAY = date(2026, 11, 30)
 
 def empty(session) -> None:
     session.rollback()
-    for table in TABLES_CHILD_FIRST:
-        session.execute(text(f"DELETE FROM {table}"))
-    session.commit()
+    empty_tables()
 
 
 def fingerprint(session) -> list[tuple]:

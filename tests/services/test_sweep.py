@@ -55,7 +55,7 @@ def test_due_soon_goes_to_team_lead_and_owner_naming_everything(session, make):
     alert = alerts(session, "due_soon")[0]
     assert alert.subject_type == "task" and alert.subject_id == task.id
     assert alert.dedup_key == f"due_soon:task:{task.id}:{task.due_date.isoformat()}"
-    for name in ("Map housing support", "Supporting People", team.name, "2026-12-03"):
+    for name in ("Map housing support", "Supporting People", team.name, "3 Dec 2026"):
         assert name in alert.message
     assert alerts(session, "overdue") == [] and alerts(session, "escalation") == []
 
@@ -127,7 +127,7 @@ def test_team_overload_per_iso_week_to_lead_and_department_managers(session, mak
         f"team_overload:team:{team.id}:{iso_week_label(TODAY)}",
         f"team_overload:team:{team.id}:{iso_week_label(TODAY + timedelta(days=7))}",
     }
-    assert team.name in overloads[0].message and "30 November 2026" in " ".join(
+    assert team.name in overloads[0].message and "30 Nov 2026" in " ".join(
         a.message for a in overloads
     )
     assert run_sweep(session, NOW + timedelta(days=1), RULE).created["team_overload"] == 0

@@ -204,7 +204,7 @@ def test_plan_edit_moves_the_stored_load(world, make):
     ).all()
     assert {r.team_id for r in rows} == {other_team.id}
     assert session.get(TeamDueDay, (world["team"].id, MONDAY + timedelta(days=4))) is None
-    assert "team_id:" in updates(session, task.id)[-1].changes
+    assert "Moved from" in updates(session, task.id)[-1].changes
 
 
 def test_dependencies_refuse_self_and_cycles(world):

@@ -123,7 +123,9 @@ def test_teams_new_and_edit(client, admin, make, session):
 @pytest.mark.parametrize(
     "overrides, message",
     [
-        ({"capacity_hours_per_week": "0"}, "more than 0 hours"),
+        ({"capacity_hours_per_week": "0"}, "from 0.1 to 10,000 hours a week"),
+        ({"capacity_hours_per_week": "5e-324"}, "from 0.1 to 10,000 hours a week"),
+        ({"name": "Two\nlines"}, "must be one line of text"),
         ({"capacity_hours_per_week": "many"}, "must be a number"),
         ({"capacity_hours_per_week": ""}, "Enter the hours"),
         ({"name": ""}, "Enter a name"),

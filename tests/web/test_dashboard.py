@@ -197,7 +197,7 @@ def test_timeline_draws_bars_dependencies_and_a_table(client, login_as, make, se
     assert 'role="img"' in svg and svg.count("<rect x=") == 2
     assert "Train reablement staff — Reablement · Not started" in svg
     assert 'marker-end="url(#app-arrow)"' in svg and ">today<" in svg
-    row = re.search(r"<td[^>]*>Review the pilot</td>.*?</tr>", text, re.S).group(0)
+    row = re.search(r"<td[^>]*><a[^>]*>Review the pilot</a></td>.*?</tr>", text, re.S).group(0)
     assert "Train reablement staff" in row  # "waits on" column
     assert client.get("/initiatives/999999/timeline").status_code == 404
 

@@ -113,7 +113,8 @@ def test_saving_within_capacity_adds_no_remark(client, login_as, session, counci
         ({"title": "t" * 201}, "200 characters or fewer"),
         ({"description": "d" * 10_001}, "10,000 characters or fewer"),
         ({"note": "n" * 10_001}, "10,000 characters or fewer"),
-        ({"effort_hours": "0"}, "more than 0 hours"),
+        ({"effort_hours": "0"}, "from 0.1 to 1,000,000 hours"),
+        ({"effort_hours": "1e-300"}, "from 0.1 to 1,000,000 hours"),
         ({"effort_hours": "lots"}, "must be a number"),
         ({"effort_hours": "nan"}, "must be a number"),
         ({"due_date": None}, "Enter the due date"),
@@ -164,7 +165,8 @@ def test_edit_task_plan_records_changes(client, login_as, session, council):
     assert task.title == "Train all reablement staff" and task.effort_hours == 12
     assert task.version == 2
     entry = history(session, task.id)[-1]
-    assert "title: Train reablement staff → Train all reablement staff" in entry.changes
+    assert "Renamed from “Train reablement staff” to “Train all reablement staff”." in entry.changes
+    assert "Effort changed from 8 hours to 12 hours." in entry.changes
 
 
 def test_edit_with_a_stale_version_saves_nothing(client, login_as, session, council):
@@ -175,7 +177,8 @@ def test_edit_with_a_stale_version_saves_nothing(client, login_as, session, coun
     response = client.post(f"/tasks/{council.task.id}/edit", data=data)
     assert response.status_code == 409
     page = response.get_data(as_text=True)
-    assert "Someone else changed this task" in page and "Reload the task" in page
+    assert "Someone else saved this task" in page and "Changed since you opened the form" in page
+    assert "reload" not in page.lower()
     assert snapshot("tasks", "task_updates") == before
 
 
@@ -278,7 +281,7 @@ def test_status_with_a_stale_version_is_refused(client, login_as, council):
         f"/tasks/{council.task.id}/status", data={"status": "done", "version": "7"}
     )
     assert response.status_code == 409
-    assert "Someone else changed this task" in response.get_data(as_text=True)
+    assert "Someone else saved this task" in response.get_data(as_text=True)
     assert snapshot("tasks", "task_updates") == before
 
 
@@ -288,7 +291,7 @@ def test_status_with_a_stale_version_is_refused(client, login_as, council):
         ({"status": "not_started", "version": "1"}, "Change something or add a note"),
         ({"status": "done", "note": "x" * 10_001, "version": "1"}, "10,000 characters or fewer"),
         ({"status": "finished", "version": "1"}, "Not a valid choice"),
-        ({"status": "done"}, "Someone else changed this task"),
+        ({"status": "done"}, "Someone else saved this task"),
     ],
 )
 def test_bad_status_updates_save_nothing(client, login_as, council, data, message):

@@ -30,6 +30,7 @@ def authenticate_bearer():
     if user is None:
         return error_response(401, "The token is unknown or has expired")
     g.api_user = user
+    g.api_token = token.strip()
     g.api_actor = actor_for(db.session, user)
     return None
 

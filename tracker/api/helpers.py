@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tracker.api import bp
 from tracker.api.errors import ApiError
 from tracker.domain.access import Actor
+from tracker.domain.validation import parse_date
 from tracker.models import User
 
 MAX_PER_PAGE = 200
@@ -124,11 +125,9 @@ class FieldReader:
         if value is None:
             return None
         try:
-            if len(value) != 10:
-                raise ValueError(value)
-            return date.fromisoformat(value)
-        except ValueError:
-            self.errors[name] = "Must be a date (YYYY-MM-DD)"
+            return parse_date(value)
+        except ValueError as exc:
+            self.errors[name] = str(exc)
             return None
 
     def id_list(self, name: str) -> list[int] | None:
@@ -195,13 +194,9 @@ def query_date(name: str) -> date | None:
     if not raw:
         return None
     try:
-        if len(raw) != 10:
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ApiError(
-            422, f"'{name}' must be a date", {name: "Must be a date (YYYY-MM-DD)"}
-        ) from None
+        return parse_date(raw, f"'{name}'")
+    except ValueError as exc:
+        raise ApiError(422, str(exc), {name: str(exc)}) from None
 
 
 def query_choice(name: str, choices: tuple[str, ...]) -> str | None:

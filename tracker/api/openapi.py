@@ -209,6 +209,13 @@ FALLBACK_PATHS: dict[str, dict[str, Any]] = {
                 public=True,
             )
         },
+        "/tokens/current": {
+            "delete": op(
+                "End the token this request carries (sign out of the API)",
+                {204: None},
+                errors=(401,),
+            )
+        },
         "/me": {"get": op("The caller", {200: ref("User")}, errors=(401,))},
     },
     "alerts": {

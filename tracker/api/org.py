@@ -51,7 +51,7 @@ USER_KINDS = {
     "role": "string",
     "department_id": "id?",
     "active": "boolean",
-    "password": "string",
+    "password": "string",  # nosec B105 # the field's kind, not a password
     "email_mode": "string",
 }
 

@@ -1,15 +1,16 @@
-"""POST /api/v1/tokens: a bearer token for a username and password; GET /me."""
+"""POST /api/v1/tokens: a bearer token for a username and password; DELETE
+/tokens/current ends it; GET /me."""
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import current_app, g, jsonify, request
 
 from tracker.api import bp
 from tracker.api.errors import ApiError, error_response
 from tracker.api.helpers import FieldReader, caller, json_body
 from tracker.api.serializers import user_json
 from tracker.extensions import db
-from tracker.services.auth import TooManyAttempts, authenticate, issue_token
+from tracker.services.auth import TooManyAttempts, authenticate, issue_token, revoke_token
 from tracker.web.auth import login_throttle
 from tracker.web.helpers import now
 
@@ -30,6 +31,13 @@ def create_token():
         raise ApiError(401, "The username or password is not right")
     token, expires = issue_token(db.session, user, now(), current_app.config["API_TOKEN_HOURS"])
     return jsonify({"token": token, "expires_at": expires.isoformat()}), 201
+
+
+@bp.delete("/tokens/current")
+def delete_current_token():
+    """Its holder ends the token at once (leaving a shared machine, a leaked script)."""
+    revoke_token(db.session, g.api_token)
+    return "", 204
 
 
 @bp.get("/me")

@@ -32,6 +32,17 @@ def can_edit_initiative(actor: Actor, owner_id: int, department_ids: Collection[
     )
 
 
+def can_hand_over_initiative(
+    actor: Actor, owner_id: int, department_ids: Collection[int], owner_active: bool = True
+) -> bool:
+    """Only the owner or an admin names a new owner: a manager who may edit an
+    initiative must not be able to take it over. When the owner has left (is no
+    longer active), a manager who may edit it names the successor."""
+    if actor.role == "admin" or (actor.role == "manager" and actor.id == owner_id):
+        return True
+    return not owner_active and can_edit_initiative(actor, owner_id, department_ids)
+
+
 def can_set_confidence(actor: Actor, owner_id: int) -> bool:
     """Delivery confidence is set by the initiative's owner (SPEC §3)."""
     return actor.role == "manager" and actor.id == owner_id

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Flask
+
+from tracker import clock
 
 _app: Flask | None = None
 _engine_pid: int | None = None
@@ -49,4 +51,4 @@ def job_context() -> Iterator[Flask]:
 
 def utc_now() -> datetime:
     """The clock, read at the edge (jobs), never in services."""
-    return datetime.now(UTC)
+    return clock.now()

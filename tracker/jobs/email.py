@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tracker import clock
 from tracker.extensions import db
 from tracker.jobs import job_context, utc_now
 from tracker.services import email, outbox
@@ -18,6 +19,6 @@ def send_email(message_id: int) -> str:
 def send_digests() -> str:
     with job_context():
         now = utc_now()
-        created = outbox.build_digests(db.session, now)
+        created = outbox.build_digests(db.session, now, clock.today())
         queued = outbox.queue_pending_emails(db.session, now)
         return f"{created} digest(s) created, {queued} email job(s) queued"

@@ -88,6 +88,12 @@ class Alert(db.Model):
     dedup_key: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What to do about it, in one sentence, and where to do it (SPEC §5 "Actionable").
+    action: Mapped[str] = mapped_column(Text, default="", server_default="")
+    url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # Set when its condition ends (SPEC §5 "Resolution"): it leaves the unread count.
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_reason: Mapped[str | None] = mapped_column(String(200))
     # NULL until an email carrying this alert exists (immediate or digest).
     email_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("email_messages.id", ondelete="SET NULL")

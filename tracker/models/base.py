@@ -19,8 +19,18 @@ INITIATIVE_STATUSES = ("proposed", "planning", "rollout", "embedded", "closed")
 ACTIVE_INITIATIVE_STATUSES = ("planning", "rollout")
 CONFIDENCE_LEVELS = ("green", "amber_green", "amber", "amber_red", "red")
 TASK_STATUSES = ("not_started", "in_progress", "blocked", "done")
-ALERT_KINDS = ("due_soon", "overdue", "escalation", "team_overload", "department_overload")
-SUBJECT_TYPES = ("task", "team", "department")
+ALERT_KINDS = (
+    "due_soon",
+    "overdue",
+    "escalation",
+    "team_overload",
+    "department_overload",
+    "return_due",
+    "return_overdue",
+    "grant_at_risk",
+    "question_answered",
+)
+SUBJECT_TYPES = ("task", "team", "department", "indicator", "grant", "question")
 EMAIL_MODES = ("immediate", "digest")
 EMAIL_STATES = ("pending", "sent", "failed")
 NAME_MAX = 200

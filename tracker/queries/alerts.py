@@ -20,10 +20,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from tracker.domain.wording import day_in_words
 from tracker.models import Alert, Initiative, Task, Team, TeamWeekLoad, User
 from tracker.models.base import ACTIVE_INITIATIVE_STATUSES, UTCDateTime
 from tracker.models.initiatives import initiative_departments
 from tracker.models.org import Department
+from tracker.queries.wording import day_in_words_sql
 
 OPEN_STATUSES = ("not_started", "in_progress", "blocked")
 # Alert columns filled by every sweep SELECT, in this order.
@@ -42,6 +44,7 @@ class AlertRule:
     overload_threshold: float = 1.0
     horizon_weeks: int = 8
     department_initiative_limit: int = 6
+    timezone: str = "Europe/London"  # the council's day (SPEC §8): due dates are London's
 
 
 def iso_week_label(week: date) -> str:
@@ -50,7 +53,7 @@ def iso_week_label(week: date) -> str:
 
 
 def day_name(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return day_in_words(day)
 
 
 def _text(value) -> object:
@@ -93,15 +96,15 @@ def task_alerts(kind: str, recipients: str, today: date, rule: AlertRule, now: d
         says = f" is overdue by {rule.escalate_after_days} days or more: it was due on "
     recipient = aliased(User)
     message = (
-        _s("Task '")
+        _s("Task “")
         + Task.title
-        + _s("' of initiative '")
+        + _s("” of initiative “")
         + Initiative.title
-        + _s("' (team ")
+        + _s("” (team ")
         + Team.name
         + _s(")")
         + _s(says)
-        + _text(Task.due_date)
+        + day_in_words_sql(Task.due_date)
         + _s(".")
     )
     dedup = _s(f"{kind}:task:") + _text(Task.id) + _s(":") + _text(Task.due_date)

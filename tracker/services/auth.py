@@ -7,6 +7,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 import redis
 from limits import parse
@@ -14,6 +15,7 @@ from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.models import ApiToken, User
 
@@ -22,23 +24,36 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class LoginThrottle:
-    """Failed sign-ins counted per account and per address in the shared Redis (`limits`)."""
+    """Failed sign-ins counted in the shared Redis (`limits`, moving windows).
+
+    - `per_pair`: failures of one account from one address. A stranger guessing at
+      someone's account slows only themselves: the owner, from their own address,
+      still signs in.
+    - `per_address`: failures from one address, whatever the accounts (spraying).
+    - `per_account`: a much higher ceiling on failures of one account from all
+      addresses together, against guessing spread over many addresses.
+    """
 
     limiter: MovingWindowRateLimiter | None
-    per_account: str
+    per_pair: str
     per_address: str
+    per_account: str
 
     @classmethod
-    def for_redis(cls, conn: redis.Redis | None, per_account: str, per_address: str):
+    def for_redis(
+        cls, conn: redis.Redis | None, per_pair: str, per_address: str, per_account: str
+    ) -> LoginThrottle:
         if conn is None:
-            return cls(None, per_account, per_address)
+            return cls(None, per_pair, per_address, per_account)
         storage = RedisStorage("redis://", connection_pool=conn.connection_pool)
-        return cls(MovingWindowRateLimiter(storage), per_account, per_address)
+        return cls(MovingWindowRateLimiter(storage), per_pair, per_address, per_account)
 
     def _keys(self, username: str, address: str):
+        account = (username or "").strip().lower()
         return (
-            (parse(self.per_account), "login-account", username.strip().lower()),
+            (parse(self.per_pair), "login-pair", account, address),
             (parse(self.per_address), "login-address", address),
+            (parse(self.per_account), "login-account", account),
         )
 
     def allowed(self, username: str, address: str) -> bool:
@@ -66,15 +81,27 @@ class TooManyAttempts(Exception):
     pass
 
 
+@cache
+def _dummy_hash() -> str:
+    """A hash made the same way as users' hashes, so checking a password for an
+    unknown username costs as long as for a real one (no enumeration by timing)."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 def authenticate(
     session: Session, throttle: LoginThrottle, username: str, password: str, address: str
 ) -> User | None:
     """The active user with these credentials, or None; raises TooManyAttempts when
-    this account or address has failed too often recently."""
-    if not throttle.allowed(username, address):
+    this account from this address, this address, or this account overall has failed
+    too often recently."""
+    if not throttle.allowed(username or "", address):
         raise TooManyAttempts()
     user = session.scalar(select(User).where(User.username == (username or "").strip()))
-    if user is None or not user.active or not user.check_password(password or ""):
+    if user is None or not user.active:
+        check_password_hash(_dummy_hash(), password or "")  # same work, same time
+        throttle.record_failure(username or "", address)
+        return None
+    if not user.check_password(password or ""):
         throttle.record_failure(username or "", address)
         return None
     return user
@@ -105,3 +132,10 @@ def user_for_token(session: Session, token: str, now: datetime) -> User | None:
 
 def revoke_tokens(session: Session, user: User) -> None:
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+
+
+def revoke_token(session: Session, token: str) -> bool:
+    """End one bearer token (its holder signing out of the API); False if unknown."""
+    result = session.execute(delete(ApiToken).where(ApiToken.token_hash == _hash(token)))
+    session.commit()
+    return bool(result.rowcount)

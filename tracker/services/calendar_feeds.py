@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.domain.access import Actor
+from tracker.domain.validation import single_line
 from tracker.models import CalendarFeed, Initiative, Task, Team, User
 from tracker.services.errors import Forbidden, Invalid, NotFound
 
@@ -126,7 +127,7 @@ def render_calendar(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", vText(single_line(name)))  # an unknown property: escape it
     cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
     for task, team_name, initiative_title in rows:

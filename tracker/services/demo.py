@@ -18,7 +18,7 @@ from tracker.models import (
 )
 from tracker.services import load
 
-DEMO_PASSWORD = "initiative-demo"
+DEMO_PASSWORD = "initiative-demo"  # nosec B105 # the published demo login (README)
 
 DEPARTMENTS = [
     "Children's Services",
@@ -413,7 +413,7 @@ INITIATIVES = [
 
 def load_demo_council(session: Session, today: date) -> str:
     """Create the demo council around `today`; answer a one-line summary."""
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # nosec B311 # repeatable demo data, not secrets
     now = datetime.combine(today, time(9, 0), tzinfo=UTC)
     departments = {name: Department(name=name) for name in DEPARTMENTS}
     session.add_all(departments.values())

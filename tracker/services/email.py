@@ -21,7 +21,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from tracker.domain.validation import single_line
+from tracker.domain.wording import day_in_words, subject_line
 from tracker.models import Alert, EmailMessage
+from tracker.queries.subjects import subject_names
 
 log = logging.getLogger(__name__)
 
@@ -127,10 +130,19 @@ def send_email(
         message.next_attempt_at = None
         session.commit()
         return Outcome("failed", message.last_error)
-    # Stored with the outcome, in the same commit: one write after the claim.
-    message.subject, message.body = render(message, alerts, mail.base_url)
     try:
-        deliver(mail, mime_message(message, mail.sender, now))
+        # Stored with the outcome, in the same commit: one write after the claim.
+        names = subject_names(session, [(a.subject_type, a.subject_id) for a in alerts])
+        message.subject, message.body = render(message, alerts, mail.base_url, names)
+        mime = mime_message(message, mail.sender, now)
+    except (ValueError, TypeError, LookupError) as exc:
+        # Retrying cannot help a message that cannot be built: fail it, visibly.
+        message.state, message.next_attempt_at = "failed", None
+        message.last_error = f"Could not build the email: {type(exc).__name__}: {exc}"[:2000]
+        session.commit()
+        return Outcome("failed", message.last_error)
+    try:
+        deliver(mail, mime)
     except (smtplib.SMTPException, OSError) as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         message.last_error = error
@@ -156,18 +168,28 @@ def _link(base_url: str, alert: Alert) -> str:
     return base_url + subject_path(alert)
 
 
-def render(message: EmailMessage, alerts: list[Alert], base_url: str) -> tuple[str, str]:
-    """Subject and plain-text body; each alert's message names task, initiative, team, date."""
+def render(
+    message: EmailMessage,
+    alerts: list[Alert],
+    base_url: str,
+    names: dict[tuple[str, int], str] | None = None,
+) -> tuple[str, str]:
+    """Subject and plain-text body; each alert's message names task, initiative, team, date.
+
+    An immediate email's subject is short and specific: "Overdue: <the task's title>"."""
     if message.kind == "digest":
-        day = message.digest_date or alerts[0].created_at.date()
-        subject = f"Initiative Tracker: {len(alerts)} alert(s) for {day.day} {day:%B %Y}"
-        lines = [f"Your alerts from Initiative Tracker for {day.day} {day:%B %Y}:", ""]
+        day = day_in_words(message.digest_date or alerts[0].created_at)
+        count = f"{len(alerts)} alert" + ("" if len(alerts) == 1 else "s")
+        subject = f"Initiative Tracker: {count} for {day}"
+        lines = [f"Your alerts from Initiative Tracker for {day}:", ""]
         for alert in alerts:
-            lines.append(f"* {KIND_LABELS[alert.kind]}: {alert.message}")
+            lines.append(f"* {KIND_LABELS.get(alert.kind, alert.kind)}: {alert.message}")
             lines.append(f"  {_link(base_url, alert)}")
     else:
         alert = alerts[0]
-        subject = f"{KIND_LABELS[alert.kind]}: {alert.message.rstrip('.')}"[:300]
+        name = (names or {}).get((alert.subject_type, alert.subject_id))
+        subject = subject_line(KIND_LABELS.get(alert.kind, alert.kind), name or alert.message)
+        subject = single_line(subject)  # a name saved before the one-line rule
         lines = [alert.message, "", f"See it here: {_link(base_url, alert)}"]
     lines += [
         "",

@@ -13,6 +13,7 @@ from tracker.domain.access import (
     Actor,
     can_create_initiative,
     can_edit_initiative,
+    can_hand_over_initiative,
     can_set_confidence,
 )
 from tracker.models import ConfidenceRating, Department, Initiative, Task, Team, User
@@ -66,8 +67,7 @@ def get_initiative(session: Session, initiative_id: int) -> Initiative:
 def validate(session: Session, data: InitiativeData) -> dict[str, str]:
     errors: dict[str, str] = {}
     check_name(errors, "title", data.title, "a title")
-    if data.source and len(data.source) > 200:
-        errors["source"] = "Source must be 200 characters or fewer"
+    check_name(errors, "source", data.source, "the source", required=False)
     check_choice(errors, "kind", data.kind, INITIATIVE_KINDS, "a kind")
     check_choice(errors, "status", data.status, INITIATIVE_STATUSES, "a status")
     check_text(errors, "summary", data.summary, "the summary")
@@ -108,11 +108,22 @@ def update_initiative(
     session: Session, actor: Actor, initiative_id: int, changes: dict[str, Any], now: datetime
 ) -> Initiative:
     initiative = get_initiative(session, initiative_id)
-    if not can_edit_initiative(actor, initiative.owner_id, initiative.department_ids):
-        raise Forbidden("Only a manager of an affected department can edit this initiative")
     if unknown := set(changes) - set(FIELDS):
         raise Invalid("Unknown fields", {f: "This field cannot be changed" for f in unknown})
-    data = InitiativeData(**{**InitiativeData.of(initiative).__dict__, **changes})
+    before = InitiativeData.of(initiative)
+    data = InitiativeData(**{**before.__dict__, **changes})
+    changed = _changed(before, data)
+    may_edit = can_edit_initiative(actor, initiative.owner_id, initiative.department_ids)
+    may_hand_over = can_hand_over_initiative(
+        actor, initiative.owner_id, initiative.department_ids, initiative.owner.active
+    )
+    if not may_edit and not (may_hand_over and changed <= {"owner_id"}):
+        raise Forbidden("Only a manager of an affected department can edit this initiative")
+    if "owner_id" in changed and not may_hand_over:
+        raise Forbidden(
+            "Only the initiative's owner or an administrator can hand it over to another manager",
+            {"owner_id": "Only the owner or an administrator can change the owner"},
+        )
     errors = validate(session, data)
     removed = set(initiative.department_ids) - set(data.department_ids)
     if removed and not errors:
@@ -132,6 +143,14 @@ def update_initiative(
     initiative.updated_at = now
     session.commit()
     return initiative
+
+
+def _changed(before: InitiativeData, after: InitiativeData) -> set[str]:
+    def same(name: str) -> bool:
+        old, new = getattr(before, name), getattr(after, name)
+        return set(old) == set(new) if name == "department_ids" else old == new
+
+    return {name for name in FIELDS if not same(name)}
 
 
 def _apply(session: Session, initiative: Initiative, data: InitiativeData) -> None:

@@ -5,15 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker.domain.access import Actor, can_manage_org
+from tracker.domain.validation import CAPACITY_HOURS_PER_WEEK
 from tracker.models import Department, Team, User
 from tracker.models.base import EMAIL_MODES, ROLES
 from tracker.services.auth import revoke_tokens
 from tracker.services.errors import Conflict, Forbidden, Invalid, NotFound
-from tracker.services.validation import check_choice, check_name
+from tracker.services.passwords import weak_password
+from tracker.services.validation import check_choice, check_name, check_number
 
 TEAM_FIELDS = ("name", "department_id", "lead_id", "capacity_hours_per_week")
 USER_FIELDS = (
@@ -26,7 +29,6 @@ USER_FIELDS = (
     "password",
     "email_mode",
 )
-MIN_PASSWORD = 10
 
 
 def _require_admin(actor: Actor) -> None:
@@ -75,11 +77,14 @@ def validate_team(session: Session, data: dict[str, Any]) -> dict[str, str]:
     check_name(errors, "name", data.get("name"), "a name")
     if data.get("department_id") is None or session.get(Department, data["department_id"]) is None:
         errors["department_id"] = "Select the team's department"
-    capacity = data.get("capacity_hours_per_week")
-    if capacity is None:
-        errors["capacity_hours_per_week"] = "Enter the hours the team can give to change work"
-    elif not 0 < capacity <= 10_000:
-        errors["capacity_hours_per_week"] = "Capacity must be more than 0 hours a week"
+    check_number(
+        errors,
+        "capacity_hours_per_week",
+        data.get("capacity_hours_per_week"),
+        CAPACITY_HOURS_PER_WEEK,
+        "the capacity",
+        missing="Enter the hours the team can give to change work",
+    )
     lead_id = data.get("lead_id")
     if lead_id is not None:
         lead = session.get(User, lead_id)
@@ -121,7 +126,8 @@ def validate_user(session: Session, data: dict[str, Any], creating: bool) -> dic
     check_choice(errors, "role", data.get("role"), ROLES, "a role")
     check_choice(errors, "email_mode", data.get("email_mode"), EMAIL_MODES, "an email mode")
     email = data.get("email") or ""
-    if email:
+    check_name(errors, "email", email, "an email address", required=False)
+    if email and "email" not in errors:
         try:
             validate_email(email, check_deliverability=False)
         except EmailNotValidError:
@@ -132,11 +138,10 @@ def validate_user(session: Session, data: dict[str, Any], creating: bool) -> dic
     if data.get("role") == "manager" and department_id is None:
         errors["department_id"] = "A manager belongs to one department: select it"
     password = data.get("password")
-    if creating or password is not None:
-        if not password or len(password) < MIN_PASSWORD:
-            errors["password"] = f"The password must be at least {MIN_PASSWORD} characters"
-        elif len(password) > 200:
-            errors["password"] = "The password must be 200 characters or fewer"
+    if (creating or password is not None) and (
+        reason := weak_password(password, data.get("username"))
+    ):
+        errors["password"] = reason
     return errors
 
 
@@ -157,6 +162,11 @@ def save_user(
         raise Invalid("The user could not be saved", errors)
     if user is None:
         user = User()
+    elif _removes_last_admin(session, user, data):
+        raise Conflict(
+            "This is the last active administrator: make another user an active admin first",
+            {"active": "At least one active administrator must remain"},
+        )
     was_active = user.active
     for name in USER_FIELDS:
         if name == "password":
@@ -172,3 +182,17 @@ def save_user(
     session.add(user)
     _commit_unique(session, "username", "A user with this username already exists")
     return user
+
+
+def _removes_last_admin(session: Session, user: User, data: dict[str, Any]) -> bool:
+    """Whether the change leaves no active admin (nobody could then manage users)."""
+    if not (user.role == "admin" and user.active):
+        return False
+    if data["role"] == "admin" and data["active"]:
+        return False
+    others = session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == "admin", User.active.is_(True), User.id != user.id)
+    )
+    return not others

@@ -12,6 +12,7 @@ from rq.job import Job, JobStatus
 from sqlalchemy import and_, exists, literal, select, update
 from sqlalchemy.orm import Session
 
+from tracker.domain.days import council_day
 from tracker.extensions import QUEUE_EMAIL, get_queue
 from tracker.models import Alert, EmailMessage, User
 from tracker.models.base import UTCDateTime
@@ -96,13 +97,14 @@ def create_immediate_emails(session: Session, now: datetime) -> int:
     return max(linked, 0)
 
 
-def build_digests(session: Session, now: datetime) -> int:
+def build_digests(session: Session, now: datetime, today: date | None = None) -> int:
     """Today's digest for every digest user with alerts not yet emailed; then commit.
 
     One INSERT … SELECT (a second run the same day adds nothing: one digest per user
     per day) and one UPDATE linking the alerts to the user's unsent digest.
     """
-    today: date = now.date()
+    # The digest is for the council's day (London), never the UTC date.
+    today = today or council_day(now)
     waiting = exists().where(Alert.recipient_id == User.id, Alert.email_message_id.is_(None))
     digest_users = select(
         User.id,

@@ -8,11 +8,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.domain.validation import EFFORT_HOURS
 from tracker.domain.workload import is_overloaded, load_ratio, weekly_shares
 from tracker.models import TaskWeekLoad, Team
 from tracker.queries.load import team_week_hours
 from tracker.services.calendar import BANK_HOLIDAYS
 from tracker.services.errors import Invalid
+from tracker.services.validation import check_dates, check_number, check_task_span
 
 
 @dataclass(frozen=True)
@@ -60,13 +62,20 @@ def preview_task_load(
     after the change. `task_id` names the task being changed, so its current share is
     taken out of `after`. Nothing is written."""
     team = session.get(Team, team_id) if team_id is not None else None
-    errors = {}
+    errors: dict[str, str] = {}
     if team is None:
         errors["team_id"] = "Select a team that exists"
-    if not effort_hours or effort_hours <= 0:
-        errors["effort_hours"] = "Effort must be more than 0 hours"
-    if start_date is None or due_date is None or start_date > due_date:
-        errors["due_date"] = "The due date must be the same as or after the start date"
+    # The task form's own rules, checked before any spreading: they bound the work.
+    check_number(
+        errors,
+        "effort_hours",
+        effort_hours,
+        EFFORT_HOURS,
+        "the effort",
+        missing="Enter the effort in hours",
+    )
+    check_dates(errors, start_date, due_date, "start_date", "due_date", "due date")
+    check_task_span(errors, start_date, due_date)
     if errors:
         raise Invalid("The preview needs a team, effort and dates in order", errors)
     new = weekly_shares(effort_hours, start_date, due_date, BANK_HOLIDAYS)

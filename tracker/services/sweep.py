@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
+from tracker.domain.days import DEFAULT_TIMEZONE, council_day
 from tracker.domain.workload import horizon
 from tracker.models import Alert, SweepRun
 from tracker.models.base import ALERT_KINDS
@@ -43,6 +44,7 @@ def rule_from_config(config: Mapping[str, Any]) -> AlertRule:
         overload_threshold=float(config["OVERLOAD_THRESHOLD"]),
         horizon_weeks=int(config["LOAD_HORIZON_WEEKS"]),
         department_initiative_limit=int(config["DEPARTMENT_INITIATIVE_LIMIT"]),
+        timezone=config.get("TIMEZONE") or DEFAULT_TIMEZONE,
     )
 
 
@@ -96,7 +98,7 @@ def create_alerts(
 ) -> Counter:
     """Insert every alert that is due and new; with team_ids, only those teams' overload
     and their departments'. A fixed number of statements whatever the data size."""
-    today = now.date()
+    today = council_day(now, rule.timezone)
     created: Counter = Counter()
     if team_ids is None:
         for kind, recipients in TASK_ALERTS:

@@ -11,13 +11,23 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.domain.access import Actor, can_edit_initiative, can_update_task_status
+from tracker.domain.history import describe_changes
+from tracker.domain.validation import EFFORT_HOURS
 from tracker.models import Initiative, Task, TaskUpdate, Team
 from tracker.models.base import TASK_STATUSES
+from tracker.queries.subjects import task_titles, team_names
 from tracker.queries.tasks import reachable_from
 from tracker.services import load
 from tracker.services.errors import Conflict, Forbidden, Invalid, NotFound
 from tracker.services.queueing import queue_overload_check
-from tracker.services.validation import check_choice, check_dates, check_name, check_text
+from tracker.services.validation import (
+    check_choice,
+    check_dates,
+    check_name,
+    check_number,
+    check_task_span,
+    check_text,
+)
 
 PLAN_FIELDS = ("title", "description", "team_id", "effort_hours", "start_date", "due_date")
 STATUS_FIELDS = ("status", "blocked_reason")
@@ -75,11 +85,16 @@ def validate(
     check_text(errors, "blocked_reason", data.blocked_reason, "the blocked reason")
     if data.status == "blocked" and not (data.blocked_reason or "").strip():
         errors.setdefault("blocked_reason", "Say why the task is blocked")
-    if data.effort_hours is None:
-        errors["effort_hours"] = "Enter the effort in hours"
-    elif not data.effort_hours > 0 or data.effort_hours > 1_000_000:
-        errors["effort_hours"] = "Effort must be more than 0 hours (and under 1,000,000)"
+    check_number(
+        errors,
+        "effort_hours",
+        data.effort_hours,
+        EFFORT_HOURS,
+        "the effort",
+        missing="Enter the effort in hours",
+    )
     check_dates(errors, data.start_date, data.due_date, "start_date", "due_date", "due date")
+    check_task_span(errors, data.start_date, data.due_date)
     if data.team_id is None:
         errors["team_id"] = "Select the team that will do the task"
     else:
@@ -119,7 +134,9 @@ def create_task(
         raise NotFound(f"There is no initiative {initiative_id}")
     if not can_edit_initiative(actor, initiative.owner_id, initiative.department_ids):
         raise Forbidden("Only a manager of an affected department can plan this initiative's tasks")
-    if errors := validate(session, data, initiative):
+    errors = validate(session, data, initiative)
+    check_text(errors, "note", note, "the note")
+    if errors:
         raise Invalid("The task could not be saved", errors)
     task = Task(
         initiative_id=initiative.id,
@@ -194,8 +211,7 @@ def update_task(
             {"version": f"The current version is {task.version}"},
         )
     errors = validate(session, after, initiative, task.id)
-    if note and len(note) > 10_000:
-        errors["note"] = "The note must be 10,000 characters or fewer"
+    check_text(errors, "note", note, "the note")
     if errors:
         raise Invalid("The task could not be saved", errors)
     if not changed and not note.strip():
@@ -241,7 +257,7 @@ def _apply_update(
             old_status=before.status,
             new_status=after.status,
             note=note.strip(),
-            changes=_describe(before, after, changed),
+            changes=_describe(session, before, after, changed),
         )
     )
     session.flush()
@@ -252,12 +268,10 @@ def _apply_update(
     return teams
 
 
-def _describe(before: TaskData, after: TaskData, changed: list[str]) -> str:
-    lines = []
-    for name in changed:
-        if name in ("status", "description"):
-            continue  # status has its own columns; a long description is not repeated
-        lines.append(f"{name}: {getattr(before, name)} → {getattr(after, name)}")
-    if "description" in changed:
-        lines.append("description changed")
-    return "\n".join(lines)
+def _describe(session: Session, before: TaskData, after: TaskData, changed: list[str]) -> str:
+    """The change as sentences, naming teams and tasks (two small look-ups at most)."""
+    teams = team_names(session, {before.team_id, after.team_id} if "team_id" in changed else ())
+    tasks = task_titles(
+        session, set(before.depends_on) ^ set(after.depends_on) if "depends_on" in changed else ()
+    )
+    return "\n".join(describe_changes(before.__dict__, after.__dict__, changed, teams, tasks))

@@ -51,7 +51,11 @@ def register_web(app: Flask) -> None:
         unread = db.session.scalar(
             select(func.count())
             .select_from(Alert)
-            .where(Alert.recipient_id == current_user.id, Alert.read_at.is_(None))
+            .where(
+                Alert.recipient_id == current_user.id,
+                Alert.read_at.is_(None),
+                Alert.resolved_at.is_(None),  # SPEC §5: a resolved alert leaves the count
+            )
         )
         return {"unread_alerts": unread}
 

@@ -11,8 +11,10 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from tracker.domain.validation import has_control_characters
 from tracker.extensions import db, get_redis
 from tracker.services.auth import LoginThrottle, TooManyAttempts, authenticate
+from tracker.web.forms import OneLine
 
 bp = Blueprint("auth", __name__)
 
@@ -28,7 +30,7 @@ class LoginForm(FlaskForm):
     username = StringField(
         "Username",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter your username"), Length(max=200)],
+        validators=[InputRequired("Enter your username"), OneLine("your username")],
     )
     password = PasswordField(
         "Password",
@@ -45,14 +47,17 @@ def login_throttle() -> LoginThrottle:
     except Exception:
         conn = None
     return LoginThrottle.for_redis(
-        conn, config["LOGIN_FAILURE_LIMIT"], config["LOGIN_ADDRESS_FAILURE_LIMIT"]
+        conn,
+        config["LOGIN_FAILURE_LIMIT"],
+        config["LOGIN_ADDRESS_FAILURE_LIMIT"],
+        config["LOGIN_ACCOUNT_FAILURE_LIMIT"],
     )
 
 
 def safe_next(target: str | None) -> str | None:
     """`next` is honoured only for a path on this site."""
-    if not target:
-        return None
+    if not target or len(target) > 2000 or has_control_characters(target) or " " in target:
+        return None  # a line break in a Location header would fail the response
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None

@@ -93,16 +93,21 @@ class TimelineChart:
     bars: list[TimelineBar]
     arrows: list[tuple[float, float, float, float]]
     today_x: float | None
+    deadline_x: float | None = None
 
 
-def timeline_chart(tasks, dependencies: list[tuple[int, int]], today: date) -> TimelineChart:
+def timeline_chart(
+    tasks, dependencies: list[tuple[int, int]], today: date, deadline: date | None = None
+) -> TimelineChart:
     """Bars from start to due on a week scale, one row per task, with dependency arrows
     (prerequisite's end → dependent's start) and a line for today."""
-    left, row_h, top = 10, 30, 34
+    # Rows: week labels (y 14), "today" (y 30) and "deadline" (y 46) labels, then bars.
+    left, row_h, top = 10, 30, 52
     if not tasks:
         return TimelineChart(400, 60, left, row_h, [], [], [], None)
     first = week_start(min(t.start_date for t in tasks))
-    last = max(t.due_date for t in tasks)
+    # The axis runs to the deadline, so a plan that stops short of it shows the gap.
+    last = max([t.due_date for t in tasks] + ([deadline] if deadline else []))
     n_weeks = (week_start(last) - first).days // 7 + 1
     week_w = max(14.0, min(60.0, 620 / n_weeks))  # fits the page with its labels
     day_w = week_w / 7
@@ -132,5 +137,10 @@ def timeline_chart(tasks, dependencies: list[tuple[int, int]], today: date) -> T
     today_x = None
     if first <= today <= first + timedelta(weeks=n_weeks):
         today_x = round(left + (today - first).days * day_w + day_w / 2, 1)
+    deadline_x = None
+    if deadline is not None and deadline >= first:
+        deadline_x = round(left + ((deadline - first).days + 1) * day_w, 1)
     height = top + len(tasks) * row_h + 10
-    return TimelineChart(width, height, left, row_h, weeks, list(bars.values()), arrows, today_x)
+    return TimelineChart(
+        width, height, left, row_h, weeks, list(bars.values()), arrows, today_x, deadline_x
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
@@ -12,11 +10,13 @@ from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from tracker.domain.access import can_set_confidence
+from tracker.domain.validation import parse_date
 from tracker.extensions import db
 from tracker.models.base import CONFIDENCE_LEVELS, TEXT_MAX
 from tracker.services import dashboard as service
 from tracker.services.errors import Invalid
 from tracker.services.initiatives import set_confidence
+from tracker.services.workload import teams_load
 from tracker.web import charts
 from tracker.web.filters import label
 from tracker.web.forms import choices
@@ -77,9 +77,25 @@ def departments():
         ],
         threshold,
     )
+    # A department's average can hide one team at three times its capacity: name them.
+    over_ids = [team_id for r in rows for team_id in r.overloaded_team_ids]
+    over_teams = sorted(
+        teams_load(db.session, today(), settings()[0], over_ids) if over_ids else [],
+        key=lambda t: -t.peak_load_ratio,
+    )
+    team_chart = charts.bar_chart(
+        [
+            (t.team_name, t.peak_load_ratio, True, url_for("teams.detail", team_id=t.team_id))
+            for t in over_teams
+        ],
+        threshold,
+    )
     return render_template(
         "dashboard/departments.html",
         rows=rows,
+        over_teams=over_teams,
+        over_teams_by_id={t.team_id: t for t in over_teams},
+        team_chart=team_chart,
         columns=COLUMNS,
         sort=sort,
         descending=descending,
@@ -120,7 +136,7 @@ def department(dept_id: int):
 @roles_required(*VIEW_ROLES)
 def team_week(team_id: int, week: str):
     try:
-        day = date.fromisoformat(week)
+        day = parse_date(week)
     except ValueError:
         abort(404)
     data = service.team_week(db.session, team_id, day, settings()[1])
@@ -183,7 +199,7 @@ def confidence(initiative_id: int):
 @login_required
 def timeline(initiative_id: int):
     data = service.initiative_timeline(db.session, initiative_id)
-    chart = charts.timeline_chart(data.tasks, data.dependencies, today())
+    chart = charts.timeline_chart(data.tasks, data.dependencies, today(), data.initiative.deadline)
     titles = {t.id: t.title for t in data.tasks}
     depends: dict[int, list[int]] = {}
     for task_id, on in data.dependencies:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased
 from wtforms import SelectField, SubmitField
 from wtforms.validators import InputRequired
 
+from tracker.domain.validation import parse_date
 from tracker.domain.workload import is_overloaded
 from tracker.extensions import db
 from tracker.models import Department, Initiative, Task, Team
@@ -40,7 +41,9 @@ from tracker.web.helpers import apply_service_errors, current_actor, now, roles_
 
 bp = Blueprint("exports", __name__)
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets run a cell as a formula when it starts with one of these, also after
+# leading spaces or line breaks, and Excel reads the full-width forms (＝＋－＠) too.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", " ", "＝", "＋", "－", "＠")
 
 
 def safe_cell(value: object) -> object:
@@ -137,9 +140,9 @@ def task_filters() -> TaskFilters:
     due_before = None
     if raw := request.args.get("due_before"):
         try:
-            due_before = date.fromisoformat(raw)
-        except ValueError:
-            abort(400, description="'due_before' must be a date (YYYY-MM-DD)")
+            due_before = parse_date(raw, "'due_before'")
+        except ValueError as exc:
+            abort(400, description=str(exc))
     return TaskFilters(
         team_id=_int_arg("team_id"),
         status=status,
@@ -221,10 +224,15 @@ class FeedForm(FlaskForm):
     submit = SubmitField("Create a calendar feed", widget=GovSubmitInput())
 
 
-def feed_form(teams: list[tuple[int, str, str]]) -> FeedForm:
+# Only team leads and managers have tasks of their own (SPEC §2): offer "Mine" to them only.
+PERSONAL_ROLES = ("team_lead", "manager")
+
+
+def feed_form(teams: list[tuple[int, str, str]], role: str) -> FeedForm:
     form = FeedForm()
+    mine = [opt("personal", "Mine: my teams' or my initiatives' tasks")]
     form.scope.choices = [
-        opt("personal", "Mine: my teams' or my initiatives' tasks"),
+        *(mine if role in PERSONAL_ROLES else []),
         *(opt(f"team-{tid}", f"{dept}: {name}") for tid, name, dept in teams),
     ]
     return form
@@ -242,7 +250,7 @@ def _teams() -> list[tuple[int, str, str]]:
 @bp.route("/calendar", methods=["GET", "POST"])
 @login_required
 def calendar():
-    form = feed_form(_teams())
+    form = feed_form(_teams(), current_user.role)
     new_url, status = None, 200
     if form.validate_on_submit():
         scope = form.scope.data
@@ -261,9 +269,16 @@ def calendar():
     return render_template("exports/calendar.html", form=form, feeds=feeds, new_url=new_url), status
 
 
-@bp.route("/calendar/<int:feed_id>/revoke", methods=["POST"])
+@bp.route("/calendar/<int:feed_id>/revoke", methods=["GET", "POST"])
 @login_required
 def revoke_feed(feed_id: int):
+    """GET asks to confirm (a revoked address cannot be brought back); POST revokes."""
+    if request.method == "GET":
+        mine = calendar_feeds.feeds_of(db.session, current_user.id)
+        row = next((f for f in mine if f.feed.id == feed_id and not f.feed.revoked_at), None)
+        if row is None:
+            abort(404)
+        return render_template("exports/revoke.html", row=row)
     calendar_feeds.revoke_feed(db.session, current_actor(), feed_id, now())
     flash("The calendar feed is revoked: its address no longer works")
     return redirect(url_for("exports.calendar"))

@@ -6,6 +6,9 @@ from datetime import date, datetime
 
 from flask import Flask
 
+from tracker import clock
+from tracker.domain.wording import day_in_words, when_in_words
+
 LABELS = {
     "not_started": "Not started",
     "in_progress": "In progress",
@@ -28,15 +31,10 @@ def label(value: str | None) -> str:
 
 
 def govuk_date(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
+    """The one date filter: "7 Dec 2026"; an instant also gets its London time."""
     if isinstance(value, datetime):
-        return f"{value.day} {value:%B %Y} {value:%H:%M}"
-    return f"{value.day} {value:%B %Y}"
-
-
-def short_date(value: date | None) -> str:
-    return "" if value is None else f"{value.day} {value:%b %Y}"
+        return when_in_words(value, clock.council_zone())
+    return day_in_words(value)
 
 
 def pounds(pence: int | None) -> str:
@@ -56,10 +54,20 @@ def ratio(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
+def kind_counts(summary: str | None) -> str:
+    """A sweep's stored "due_soon=0 overdue=8 …" as words: "8 overdue, 1 team overload"."""
+    parts = []
+    for pair in (summary or "").split():
+        kind, _, count = pair.partition("=")
+        if count.isdigit() and int(count):
+            parts.append(f"{int(count)} {label(kind).lower()}")
+    return ", ".join(parts) or "None"
+
+
 def register_filters(app: Flask) -> None:
+    app.add_template_filter(kind_counts)
     app.add_template_filter(label)
     app.add_template_filter(govuk_date)
-    app.add_template_filter(short_date)
     app.add_template_filter(pounds)
     app.add_template_filter(hours)
     app.add_template_filter(ratio)

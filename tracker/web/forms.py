@@ -30,14 +30,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
-from tracker.models.base import (
-    INITIATIVE_KINDS,
-    INITIATIVE_STATUSES,
-    NAME_MAX,
-    ROLES,
-    TASK_STATUSES,
-    TEXT_MAX,
-)
+from tracker.domain.validation import EARLIEST, LATEST, NAME_MAX, one_line_error, text_error
+from tracker.models.base import INITIATIVE_KINDS, INITIATIVE_STATUSES, ROLES, TASK_STATUSES
 from tracker.web.filters import label
 
 
@@ -49,12 +43,36 @@ def choices(values: tuple[str, ...]) -> list[SelectChoice]:
     return [opt(v, label(v)) for v in values]
 
 
-def name_length(what: str) -> Length:
-    return Length(max=NAME_MAX, message=f"{what} must be {NAME_MAX} characters or fewer")
+class OneLine:
+    """WTForms validator: the domain's one-line rule (no line breaks or control
+    characters, at most 200 characters). Whether it is required is the service's rule."""
+
+    def __init__(self, what: str):
+        self.what = what
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if error := one_line_error(field.data, self.what, required=False):
+            raise ValidationError(error)
 
 
-def text_length(what: str) -> Length:
-    return Length(max=TEXT_MAX, message=f"{what} must be {TEXT_MAX:,} characters or fewer")
+class Text:
+    """WTForms validator: the domain's rule for multi-line text (no NUL or other
+    control characters, at most 10,000 characters)."""
+
+    def __init__(self, what: str):
+        self.what = what
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if error := text_error(field.data, self.what):
+            raise ValidationError(error)
+
+
+def name_length(what: str) -> OneLine:
+    return OneLine(what)
+
+
+def text_length(what: str) -> Text:
+    return Text(what)
 
 
 def optional_int(value) -> int | None:
@@ -64,7 +82,7 @@ def optional_int(value) -> int | None:
     return int(value)
 
 
-YEAR_MIN, YEAR_MAX = 1990, 2100
+YEAR_MIN, YEAR_MAX = EARLIEST.year, LATEST.year
 
 
 class GovDateField(Field):
@@ -176,6 +194,22 @@ class InitiativeFilterForm(FlaskForm):
     )
     submit = SubmitField("Filter", widget=GovSubmitInput())
 
+    def filters(self) -> dict:
+        """The filters asked for. An empty or nonsense value means "any": it is no error,
+        so the page shows none and selects the "Any …" option instead."""
+        self.validate()
+        chosen = {}
+        for field in self:
+            if field.type == "SubmitField":
+                continue
+            if field.errors or field.data in (None, "", "None"):
+                field.errors = []
+                field.data = field.coerce(field.choices[0].value) if field.choices else None
+                chosen[field.name] = None
+            else:
+                chosen[field.name] = field.data
+        return chosen
+
 
 class InitiativeForm(FlaskForm):
     title = StringField("Title", widget=GovTextInput(), validators=[name_length("Title")])
@@ -185,7 +219,10 @@ class InitiativeForm(FlaskForm):
         widget=GovTextInput(),
         validators=[name_length("Source")],
     )
-    kind = SelectField("Kind", choices=choices(INITIATIVE_KINDS), widget=GovSelect())
+    # No default: a kind chosen by nobody would be recorded as if somebody had chosen it.
+    kind = SelectField(
+        "Kind", choices=[opt("", "Select a kind"), *choices(INITIATIVE_KINDS)], widget=GovSelect()
+    )
     summary = TextAreaField(
         "Summary", widget=GovTextArea(), validators=[text_length("The summary")]
     )
@@ -286,7 +323,11 @@ class UserForm(FlaskForm):
     email = StringField(
         "Email address",
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=254, message="Email must be 254 characters or fewer")],
+        validators=[
+            Optional(),
+            OneLine("the email address"),
+            Length(max=254, message="Email must be 254 characters or fewer"),
+        ],
     )
     role = SelectField("Role", choices=choices(ROLES), widget=GovSelect())
     department_id = SelectField("Department", choices=[], coerce=optional_int, widget=GovSelect())

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
 
+from tracker import clock
 from tracker.domain.access import Actor
 from tracker.extensions import db
 from tracker.services.actors import actor_for
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def today() -> date:
-    return now().date()
+    return clock.today()
 
 
 def current_actor() -> Actor:

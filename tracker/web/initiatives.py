@@ -5,7 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from tracker.domain.access import can_create_initiative, can_edit_initiative, can_set_confidence
+from tracker.domain.access import (
+    can_create_initiative,
+    can_edit_initiative,
+    can_hand_over_initiative,
+    can_set_confidence,
+)
 from tracker.extensions import db
 from tracker.queries import pages
 from tracker.services.errors import Invalid
@@ -14,6 +19,7 @@ from tracker.services.initiatives import (
     InitiativeData,
     create_initiative,
     update_initiative,
+    validate,
 )
 from tracker.web.forms import InitiativeFilterForm, InitiativeForm, opt
 from tracker.web.helpers import apply_service_errors, current_actor, now, roles_required, today
@@ -23,6 +29,8 @@ bp = Blueprint("initiatives", __name__)
 PER_PAGE = 50
 # Service field names that the form spells differently.
 FORM_NAMES = {"budget_pence": "budget"}
+# The service lists the raw values; a person picks from labelled options.
+FORM_MESSAGES = {"kind": "Select the kind of initiative", "status": "Select a status"}
 
 
 @bp.route("/initiatives")
@@ -32,8 +40,7 @@ def index():
     form.department.choices = [opt("", "Any department")] + [
         opt(d.id, d.name) for d in pages.departments(db.session)
     ]
-    form.validate()  # a nonsense value just drops that filter
-    filters = {f.name: f.data for f in form if not f.errors}
+    filters = form.filters()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows, total = pages.initiative_rows(
         db.session,
@@ -66,7 +73,8 @@ def detail(initiative_id: int):
         initiative=initiative,
         tasks=pages.initiative_tasks(db.session, initiative.id),
         counts=pages.initiative_counts(db.session, initiative.id, today()),
-        may_edit=can_edit_initiative(actor, initiative.owner_id, initiative.department_ids),
+        may_edit=can_edit_initiative(actor, initiative.owner_id, initiative.department_ids)
+        or actor.role == "admin",
         may_rate=can_set_confidence(actor, initiative.owner_id),
         today=today(),
     )
@@ -105,9 +113,20 @@ def new():
 @login_required
 def edit(initiative_id: int):
     initiative = _initiative_or_404(initiative_id)
-    if not can_edit_initiative(current_actor(), initiative.owner_id, initiative.department_ids):
+    actor = current_actor()
+    may_edit = can_edit_initiative(actor, initiative.owner_id, initiative.department_ids)
+    may_hand_over = can_hand_over_initiative(
+        actor, initiative.owner_id, initiative.department_ids, initiative.owner.active
+    )
+    if not may_edit and not may_hand_over:
         abort(403, description="Only a manager of an affected department can edit this initiative.")
     form = _form(InitiativeData.of(initiative))
+    if not may_hand_over:
+        # Only the owner or an admin names a new owner: offer nobody else.
+        form.owner_id.choices = [c for c in form.owner_id.choices if c.value == initiative.owner_id]
+        form.owner_id.description = "Only the owner or an administrator can hand it over"
+    elif not may_edit:
+        form.owner_id.description = "As an administrator you can hand the initiative over"
     if form.validate_on_submit():
         try:
             update_initiative(
@@ -153,10 +172,23 @@ def _data(form: InitiativeForm) -> InitiativeData:
     return InitiativeData(**values)
 
 
+def _report_everything(form: InitiativeForm) -> None:
+    """The form's own checks stopped at what they could parse (dates, numbers): add the
+    service's verdict on the rest, so every problem is reported on the first submit."""
+    for name, message in validate(db.session, _data(form)).items():
+        field = getattr(form, FORM_NAMES.get(name, name), None)
+        if field is not None and not field.errors:
+            field.errors = [FORM_MESSAGES.get(name, message)]
+
+
 def _show(form: InitiativeForm, error: Invalid) -> None:
-    apply_service_errors(form, {FORM_NAMES.get(k, k): v for k, v in error.fields.items()})
+    apply_service_errors(
+        form, {FORM_NAMES.get(k, k): FORM_MESSAGES.get(k, v) for k, v in error.fields.items()}
+    )
 
 
 def _render_form(form: InitiativeForm, initiative):
+    if form.is_submitted() and form.errors:
+        _report_everything(form)
     status = 422 if form.errors else 200
     return render_template("initiatives/form.html", form=form, initiative=initiative), status

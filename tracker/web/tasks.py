@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from tracker.domain.access import can_edit_initiative, can_update_task_status
+from tracker.domain.history import differences
+from tracker.domain.wording import day_in_words
 from tracker.extensions import db
-from tracker.models import Initiative, Task
+from tracker.models import Initiative, Task, TaskUpdate
 from tracker.queries import pages
+from tracker.queries.subjects import task_titles, team_names
 from tracker.services.errors import Conflict, Invalid
 from tracker.services.planning import LoadPreview, preview_task_load
 from tracker.services.tasks import TaskData, create_task, update_task
@@ -18,7 +23,20 @@ from tracker.web.helpers import apply_service_errors, current_actor, now, today
 
 bp = Blueprint("tasks", __name__)
 
-STALE = "Someone else changed this task while you were editing it. Nothing was saved: "
+STALE = (
+    "Someone else saved this task after you opened it, so nothing was saved yet. "
+    "Check what changed below: your changes are kept in the form, and saving again "
+    "applies them to the current version."
+)
+
+
+@dataclass
+class EditConflict:
+    """What a person needs after a stale save: what others saved since they read the
+    task, and what saving their form now would change."""
+
+    since: list[TaskUpdate]
+    differences: list[tuple[str, str, str]]
 
 
 @bp.route("/initiatives/<int:initiative_id>/tasks/new", methods=["GET", "POST"])
@@ -54,17 +72,17 @@ def edit(task_id: int):
     _require_planner(task.initiative)
     form = _task_form(task.initiative, task)
     preview = _preview(form, task) if form.check_load.data and form.validate_on_submit() else None
-    status = 200
+    status, conflict = 200, None
     if form.submit.data and form.validate_on_submit():
         changes = _data(form).__dict__
         note = _note(form, _preview(form, task) if _moves_load(task, changes) else None)
-        refused = _save(form, task, changes, note)
+        refused, conflict = _save(form, task, changes, note)
         if refused is None:
             flash("Task saved")
             return redirect(url_for("tasks.detail", task_id=task.id))
         if refused == 409:
             status = 409  # an invalid plan re-renders the form as before, with 200
-    return _render_form(form, task.initiative, task, preview, status)
+    return _render_form(form, task.initiative, task, preview, status, conflict)
 
 
 @bp.route("/tasks/<int:task_id>")
@@ -86,34 +104,50 @@ def update_status(task_id: int):
     ):
         abort(403, description="Only the lead of the task's team (or its managers) can update it.")
     form = StatusForm()
-    status = 422
+    status, conflict = 422, None
     if form.validate_on_submit():
         # The service drops a reason once the task is no longer blocked.
         changes = {"status": form.status.data, "blocked_reason": form.blocked_reason.data or None}
-        refused = _save(form, task, changes, (form.note.data or "").strip())
+        refused, conflict = _save(form, task, changes, (form.note.data or "").strip())
         if refused is None:
             flash(f"“{task.title}” updated")
             return redirect(safe_next(form.next.data) or url_for("tasks.detail", task_id=task.id))
         status = refused
-    return _render_detail(pages.task_page(db.session, task_id), form, status)
+    return _render_detail(pages.task_page(db.session, task_id), form, status, conflict)
 
 
-def _save(form, task: Task, changes: dict, note: str) -> int | None:
-    """Apply the form's changes through the service; None when saved, else the status
-    to answer with the form's errors (409 stale version, 422 invalid)."""
+def _save(form, task: Task, changes: dict, note: str) -> tuple[int | None, EditConflict | None]:
+    """Apply the form's changes through the service; (None, None) when saved, else the
+    status to answer with the form's errors (409 stale version, 422 invalid)."""
+    task_id = task.id
     try:
         update_task(
-            db.session, current_actor(), task.id, changes, form_version(form.version), now(), note
+            db.session, current_actor(), task_id, changes, form_version(form.version), now(), note
         )
-    except Conflict as error:
+    except Conflict:
         db.session.rollback()
-        form.form_errors.append(STALE + error.message)
-        return 409
+        form.form_errors.append(STALE)
+        return 409, _conflict(form, task_id, changes)
     except Invalid as error:
         db.session.rollback()
         apply_service_errors(form, error.fields)
-        return 422
-    return None
+        return 422, None
+    return None, None
+
+
+def _conflict(form, task_id: int, typed: dict) -> EditConflict:
+    """Move the form on to the current version (so saving again works) and say what
+    changed since the version it was read at."""
+    task = pages.task_page(db.session, task_id) or abort(404)
+    read = form_version(form.version)
+    form.version.data = str(task.version)
+    current = TaskData.of(task).__dict__
+    teams = team_names(db.session, {current["team_id"], typed.get("team_id")})
+    titles = task_titles(db.session, {*current["depends_on"], *typed.get("depends_on", ())})
+    # Every save adds one history entry and one version: the newest (current - read).
+    newer = task.version - read if read is not None and 0 < read < task.version else 1
+    since = pages.task_history(db.session, task_id)[: min(newer, 10)]
+    return EditConflict(since, differences(current, typed, teams, titles))
 
 
 def _require_planner(initiative: Initiative) -> None:
@@ -135,7 +169,7 @@ def _task_form(initiative: Initiative, task: Task | None) -> TaskForm:
         opt(t.id, f"{t.name} ({t.department.name})") for t in teams
     ]
     form.depends_on.choices = [
-        opt(t.id, f"#{t.id} {t.title} (due {t.due_date:%d %b %Y})")
+        opt(t.id, f"#{t.id} {t.title} (due {day_in_words(t.due_date)})")
         for t in pages.other_tasks_of_initiative(
             db.session, initiative.id, getattr(task, "id", None)
         )
@@ -195,21 +229,26 @@ def _note(form: TaskForm, preview: LoadPreview | None) -> str:
     """The manager's note, plus a record of the choice to save over capacity."""
     note = (form.note.data or "").strip()
     if preview is not None and preview.overloaded and form.status.data != "done":
-        weeks = ", ".join(f"{w.week_start:%d %b %Y}" for w in preview.weeks if w.overloaded_after)
+        weeks = ", ".join(day_in_words(w.week_start) for w in preview.weeks if w.overloaded_after)
         choice = f"Saved although {preview.team_name} is over capacity in weeks starting {weeks}."
         note = f"{note}\n{choice}".strip()
     return note
 
 
-def _render_form(form, initiative, task, preview, status: int = 200):
+def _render_form(form, initiative, task, preview, status: int = 200, conflict=None):
     if status == 200 and form.errors:
         status = 422
     return render_template(
-        "tasks/form.html", form=form, initiative=initiative, task=task, preview=preview
+        "tasks/form.html",
+        form=form,
+        initiative=initiative,
+        task=task,
+        preview=preview,
+        conflict=conflict,
     ), status
 
 
-def _render_detail(task: Task, form: StatusForm, status: int = 200):
+def _render_detail(task: Task, form: StatusForm, status: int = 200, conflict=None):
     actor = current_actor()
     initiative = task.initiative
     return render_template(
@@ -224,4 +263,5 @@ def _render_detail(task: Task, form: StatusForm, status: int = 200):
         may_plan=can_edit_initiative(actor, initiative.owner_id, initiative.department_ids),
         today=today(),
         next_url=request.args.get("next", ""),
+        conflict=conflict,
     ), status
