@@ -154,8 +154,6 @@ def test_edit_forms_are_not_even_shown_to_those_who_may_not_use_them(
     edit = client.get(f"/initiatives/{council.initiative.id}/edit")
     assert edit.status_code == (200 if role in ("manager", "admin") else 403)
     if role == "admin":
-        assert "As an administrator you can hand the initiative over" in edit.get_data(
-            as_text=True
-        )
+        assert "As an administrator you can hand the initiative over" in edit.get_data(as_text=True)
     page = client.get(f"/tasks/{council.task.id}").get_data(as_text=True)
     assert ("Update status or add a note" in page) == (role in ("manager", "lead"))
