@@ -15,6 +15,7 @@ CODES = {
     415: "unsupported_media_type",
     422: "invalid",
     429: "too_many_requests",
+    503: "unavailable",
 }
 
 

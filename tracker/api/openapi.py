@@ -265,12 +265,23 @@ def _route_templates() -> set[str]:
     }
 
 
+UNAVAILABLE = {
+    "description": "The database or Redis is briefly unavailable (code `unavailable`); "
+    "try again after the seconds in Retry-After",
+    "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+    "content": {"application/json": {"schema": ref("Error")}},
+}
+
+
 def _with_error_bodies(operations: dict[str, Any]) -> dict[str, Any]:
-    """Every 4xx answer carries the Error object, even where a module left it unsaid."""
+    """Every 4xx answer carries the Error object, even where a module left it unsaid;
+    every operation may answer 503 during an outage."""
     for operation in operations.values():
-        for status, answer in operation.get("responses", {}).items():
+        responses = operation.get("responses", {})
+        for status, answer in responses.items():
             if status.startswith("4") and "content" not in answer:
                 answer["content"] = {"application/json": {"schema": ref("Error")}}
+        responses.setdefault("503", UNAVAILABLE)
     return operations
 
 
@@ -308,7 +319,8 @@ def build_document() -> dict[str, Any]:
             "version": "1",
             "description": (
                 "SPEC §7. Send `Authorization: Bearer <token>` from POST /tokens. "
-                'Errors answer {"error": {"code", "message", "fields"}}. '
+                'Errors answer {"error": {"code", "message", "fields"}}; an outage of the '
+                "database or Redis answers 503 with Retry-After and code `unavailable`. "
                 'Collections answer {"items"}; paged ones add total, page and per_page '
                 "(per_page at most 200: more is refused with 422)."
             ),

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+import contextlib
+import logging
+
+from flask import Flask, g, make_response, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
 
 from tracker.extensions import db, login_manager
 from tracker.models import Alert, User
+from tracker.outages import OUTAGE_CANDIDATES, RETRY_AFTER_SECONDS, is_outage
 from tracker.services.errors import ServiceError
+
+log = logging.getLogger(__name__)
 
 
 def register_web(app: Flask) -> None:
@@ -93,10 +99,42 @@ def register_web(app: Flask) -> None:
             error.message,
         )
 
+    for error_class in OUTAGE_CANDIDATES:
+        app.register_error_handler(error_class, _unavailable)
+
+
+def _unavailable(error: Exception):
+    """503 with Retry-After when the database or Redis is down; any other error of
+    those classes is a bug and stays a 500."""
+    if not is_outage(error):
+        raise error
+    log.warning("service unavailable (%s: %s)", type(error).__name__, error)
+    with contextlib.suppress(Exception):
+        db.session.rollback()  # nothing half-saved; a dead connection may refuse even this
+    # Signed in or not, the page must not ask the database who is looking: the header,
+    # the unread count and the response headers all read current_user.
+    g._login_user = login_manager.anonymous_user()
+    if request.path.startswith("/api/"):
+        from tracker.api.errors import error_response
+
+        response = error_response(
+            503, f"The service is briefly unavailable. Try again in {RETRY_AFTER_SECONDS} seconds."
+        )
+    else:
+        response = make_response(
+            render_template("unavailable.html", retry_after=RETRY_AFTER_SECONDS), 503
+        )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
 
 def _error_page(status: int, title: str, message: str | None):
     if request.blueprint == "api" or request.path.startswith("/api/"):
         from tracker.api.errors import error_response
 
         return error_response(status, message or title)
-    return render_template("error.html", title=title, message=message, status=status), status
+    try:
+        return render_template("error.html", title=title, message=message, status=status), status
+    except OUTAGE_CANDIDATES as error:  # the header asks who is signed in
+        return _unavailable(error)
