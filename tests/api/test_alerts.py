@@ -40,8 +40,12 @@ def test_list_is_newest_first_and_only_the_callers(api, make):
         "subject_type",
         "subject_id",
         "message",
+        "action",
+        "url",
         "created_at",
         "read_at",
+        "resolved_at",
+        "resolved_reason",
     }
     assert first["read_at"] is None and first["subject_type"] == "task"
 
@@ -91,3 +95,20 @@ def test_needs_a_token(client):
 def test_per_page_over_the_limit_is_refused(api, make):
     response = api.as_(make.user("manager")).get("/api/v1/alerts?per_page=201")
     assert response.status_code == 422
+
+
+def test_items_say_what_to_do_and_whether_resolved(api, make):
+    lead = make.user("team_lead")
+    open_one = give_alert(lead, 1)
+    open_one.action, open_one.url = "Mark it done.", "/tasks/1#update"
+    done = give_alert(lead, 2)
+    done.resolved_at = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    done.resolved_reason = "done on 1 Dec 2026"
+    db.session.commit()
+    items = {a["id"]: a for a in api.as_(lead).get("/api/v1/alerts").get_json()["items"]}
+    assert items[open_one.id]["action"] == "Mark it done."
+    assert items[open_one.id]["url"].endswith("/tasks/1#update")
+    assert items[open_one.id]["resolved_at"] is None
+    assert items[done.id]["resolved_reason"] == "done on 1 Dec 2026"
+    unread = api.as_(lead).get("/api/v1/alerts?unread=true").get_json()["items"]
+    assert [a["id"] for a in unread] == [open_one.id]

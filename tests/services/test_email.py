@@ -149,7 +149,7 @@ def test_digest_users_get_one_email_a_day_with_all_their_alerts(app, session, ma
         title="Brief the providers",
     )
     result = run_sweep(session, NOW, RULE)
-    assert result.alerts_created == 4 and result.emails_created == 0
+    assert result.alerts_created == 3 and result.emails_created == 0
     assert outbox.build_digests(session, NOW) == 2
     assert outbox.build_digests(session, NOW + timedelta(hours=2)) == 0
     digests = emails(session)

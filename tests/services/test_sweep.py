@@ -46,17 +46,21 @@ def plan(make, due, status="not_started", effort=1.0, start=None, capacity=37.5)
     return dept, owner, lead, team, task
 
 
-def test_due_soon_goes_to_team_lead_and_owner_naming_everything(session, make):
+def test_due_soon_goes_to_the_team_lead_only_naming_everything(session, make):
     _, owner, lead, team, task = plan(make, TODAY + timedelta(days=3))
     make.user("director")
     result = run_sweep(session, NOW, RULE)
-    assert result.created["due_soon"] == 2
-    assert recipients(session, "due_soon") == sorted([owner.id, lead.id])
+    assert result.created["due_soon"] == 1
+    assert recipients(session, "due_soon") == [lead.id]
     alert = alerts(session, "due_soon")[0]
     assert alert.subject_type == "task" and alert.subject_id == task.id
     assert alert.dedup_key == f"due_soon:task:{task.id}:{task.due_date.isoformat()}"
     for name in ("Map housing support", "Supporting People", team.name, "3 Dec 2026"):
         assert name in alert.message
+    # What to do, with whom, and where: the task's status form.
+    expected = f"Finish it by 3 Dec 2026, or agree a new date with {owner.display_name}."
+    assert alert.action == expected
+    assert alert.url == f"/tasks/{task.id}#update"
     assert alerts(session, "overdue") == [] and alerts(session, "escalation") == []
 
 
@@ -76,7 +80,11 @@ def test_overdue_and_escalation(session, make):
     assert recipients(session, "overdue") == sorted([owner.id, lead.id, owner2.id, lead2.id])
     escalations = alerts(session, "escalation")
     assert [(a.recipient_id, a.subject_id) for a in escalations] == [(director.id, task.id)]
-    assert "overdue by 14 days" in escalations[0].message
+    assert "has been overdue since 16 Nov 2026" in escalations[0].message
+    assert owner.display_name in escalations[0].action
+    by_recipient = {a.recipient_id: a for a in alerts(session, "overdue")}
+    assert by_recipient[lead.id].action.startswith("Mark it done, or agree a new date with")
+    assert lead.display_name in by_recipient[owner.id].action
 
 
 def test_second_sweep_creates_nothing(session, make):
@@ -97,9 +105,10 @@ def test_rescheduling_re_arms_the_alert(session, make):
     task.due_date = TODAY + timedelta(days=5)
     session.commit()
     result = run_sweep(session, NOW, RULE)
-    assert result.created["due_soon"] == 2
-    keys = [a.dedup_key for a in alerts(session, "due_soon") if a.recipient_id == lead.id]
-    assert len(keys) == 2 and keys[0] != keys[1]
+    assert result.created["due_soon"] == 1 and result.resolved == 1
+    old, new = alerts(session, "due_soon")
+    assert old.dedup_key != new.dedup_key and old.recipient_id == new.recipient_id == lead.id
+    assert old.resolved_reason == "re-dated to 5 Dec 2026" and new.resolved_at is None
 
 
 def test_inactive_users_get_nothing(session, make):
@@ -224,6 +233,6 @@ def test_cli_runs_the_sweep(app, make):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["alerts", "sweep"])
     assert first.exit_code == 0, first.output
-    assert "2 new alert(s)" in first.output
+    assert "1 new alert(s)" in first.output
     second = runner.invoke(args=["alerts", "sweep"])
     assert "0 new alert(s)" in second.output

@@ -149,3 +149,35 @@ def test_operations_page_reports_redis_down(app, client, login_as):
     page = client.get("/admin/operations").get_data(as_text=True)
     assert "Redis cannot be reached" in page
     assert select(SweepRun) is not None
+
+
+def test_inbox_shows_what_to_do_and_resolved_alerts_with_their_reason(client, login_as, session):
+    from datetime import UTC, datetime
+
+    from tracker.models import Alert
+
+    user = login_as("team_lead")
+    for n, resolved in ((1, None), (2, "done on 3 Dec 2026")):
+        session.add(
+            Alert(
+                kind="overdue",
+                recipient_id=user.id,
+                subject_type="task",
+                subject_id=n,
+                message=f"Task {n} is overdue.",
+                dedup_key=f"overdue:task:{n}:2026-11-01",
+                action="Mark it done, or agree a new date with Helen Price.",
+                url=f"/tasks/{n}#update",
+                created_at=datetime(2026, 12, 1, 9, n, tzinfo=UTC),
+                resolved_at=datetime(2026, 12, 3, 9, 0, tzinfo=UTC) if resolved else None,
+                resolved_reason=resolved,
+            )
+        )
+    session.commit()
+    page = client.get("/alerts").get_data(as_text=True)
+    assert "What to do:</strong> Mark it done, or agree a new date with Helen Price." in page
+    assert 'href="/tasks/1#update"' in page
+    assert "Resolved: done on 3 Dec 2026" in page
+    assert "1 unread of 2 alerts" in page
+    unread_only = client.get("/alerts?unread=1").get_data(as_text=True)
+    assert "Task 1 is overdue" in unread_only and "Task 2 is overdue" not in unread_only

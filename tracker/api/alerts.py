@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 
 from tracker.api import bp
 from tracker.api.errors import ApiError
@@ -27,6 +27,7 @@ from tracker.models import Alert
 from tracker.models.base import ALERT_KINDS, SUBJECT_TYPES
 from tracker.queries.alerts import inbox_select
 from tracker.services import alerts as alert_service
+from tracker.services.email import alert_path
 from tracker.web.helpers import now
 
 
@@ -37,9 +38,17 @@ def alert_json(alert: Alert) -> dict[str, Any]:
         "subject_type": alert.subject_type,
         "subject_id": alert.subject_id,
         "message": alert.message,
+        "action": alert.action,
+        "url": base_url() + alert_path(alert),
         "created_at": alert.created_at.isoformat(),
         "read_at": alert.read_at.isoformat() if alert.read_at else None,
+        "resolved_at": alert.resolved_at.isoformat() if alert.resolved_at else None,
+        "resolved_reason": alert.resolved_reason,
     }
+
+
+def base_url() -> str:
+    return current_app.config["BASE_URL"]
 
 
 @bp.get("/alerts")
@@ -65,8 +74,12 @@ OPENAPI_SCHEMAS = {
             "subject_type": {"enum": list(SUBJECT_TYPES)},
             "subject_id": ID,
             "message": STRING,
+            "action": STRING,
+            "url": STRING,
             "created_at": DATETIME,
             "read_at": nullable(DATETIME),
+            "resolved_at": nullable(DATETIME),
+            "resolved_reason": nullable(STRING),
         }
     )
 }
@@ -77,7 +90,9 @@ OPENAPI_PATHS = {
             "The caller's alerts, newest first (SPEC §5, §7)",
             {200: items_of(ref("Alert"), paged=True)},
             params=[
-                query_param("unread", {"type": "boolean"}, "Only alerts not yet read"),
+                query_param(
+                    "unread", {"type": "boolean"}, "Only alerts not yet read and not resolved"
+                ),
                 *PAGING,
             ],
             errors=(400, 401, 422),

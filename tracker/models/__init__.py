@@ -1,6 +1,6 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
-from tracker.models.alerts import Alert, EmailMessage, SweepRun
+from tracker.models.alerts import Alert, AlertEpisode, EmailMessage, SweepRun
 from tracker.models.base import utcnow
 from tracker.models.initiatives import (
     ConfidenceRating,
@@ -14,6 +14,7 @@ from tracker.models.users import ApiToken, CalendarFeed, User
 
 __all__ = [
     "Alert",
+    "AlertEpisode",
     "ApiToken",
     "CalendarFeed",
     "ConfidenceRating",

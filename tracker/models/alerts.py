@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import text
 
 from tracker.extensions import db
 from tracker.models.base import (
@@ -94,6 +96,10 @@ class Alert(db.Model):
     # Set when its condition ends (SPEC §5 "Resolution"): it leaves the unread count.
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_reason: Mapped[str | None] = mapped_column(String(200))
+    # The overload episode an overload alert is about (SPEC §5 "Episodes").
+    episode_id: Mapped[int | None] = mapped_column(
+        ForeignKey("alert_episodes.id", ondelete="SET NULL"), index=True
+    )
     # NULL until an email carrying this alert exists (immediate or digest).
     email_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("email_messages.id", ondelete="SET NULL")
@@ -101,6 +107,43 @@ class Alert(db.Model):
 
     recipient: Mapped[User] = relationship()
     email_message: Mapped[EmailMessage | None] = relationship()
+
+
+class AlertEpisode(db.Model):
+    """Consecutive overloaded weeks of one team or department (SPEC §5 "Episodes").
+
+    Kept between sweeps so that an episode is alerted once, again only when its peak
+    rises by OVERLOAD_REALERT_STEP, and its alerts resolve when it ends. Its identity
+    is its first week: weeks may join or leave at the end, the horizon may move on.
+    """
+
+    __tablename__ = "alert_episodes"
+    __table_args__ = (
+        CheckConstraint(in_list("subject_type", ("team", "department")), name="subject_known"),
+        CheckConstraint("first_week <= last_week", name="weeks_in_order"),
+        # One open episode per subject and first week, even with two sweeps at once.
+        Index(
+            "uq_alert_episodes_open",
+            "subject_type",
+            "subject_id",
+            "first_week",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_type: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    first_week: Mapped[date] = mapped_column(Date)
+    last_week: Mapped[date] = mapped_column(Date)
+    peak_ratio: Mapped[float] = mapped_column(Float)
+    # The peak last alerted; NULL until the first alert.
+    alerted_peak: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class SweepRun(db.Model):

@@ -31,8 +31,9 @@ ALERT_KINDS = (
     "question_answered",
 )
 SUBJECT_TYPES = ("task", "team", "department", "indicator", "grant", "question")
-EMAIL_MODES = ("immediate", "digest")
-EMAIL_STATES = ("pending", "sent", "failed")
+EMAIL_MODES = ("digest", "immediate", "off")
+# cancelled: every alert it carried was resolved before it was sent (SPEC §5).
+EMAIL_STATES = ("pending", "sent", "failed", "cancelled")
 NAME_MAX = 200
 TEXT_MAX = 10_000
 

@@ -70,6 +70,9 @@ class Task(db.Model):
     blocked_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The first due date the task passed while open (SPEC §5): moving the due date later
+    # never resets it, so escalation counts from here.
+    first_missed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

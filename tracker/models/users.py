@@ -41,6 +41,8 @@ class User(db.Model):
     # Part of the login cookie: changing it ends every session of the user.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     email_mode: Mapped[str] = mapped_column(String(20), default="immediate")
+    # When the user last chose an email mode themselves (NULL: never chose).
+    email_mode_chosen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])

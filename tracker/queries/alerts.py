@@ -29,8 +29,20 @@ from tracker.queries.wording import day_in_words_sql
 
 OPEN_STATUSES = ("not_started", "in_progress", "blocked")
 # Alert columns filled by every sweep SELECT, in this order.
-ALERT_COLUMNS = ("kind", "recipient_id", "subject_type", "subject_id", "message", "dedup_key")
+ALERT_COLUMNS = (
+    "kind",
+    "recipient_id",
+    "subject_type",
+    "subject_id",
+    "message",
+    "dedup_key",
+    "action",
+    "url",
+)
 ALERT_INSERT_COLUMNS = (*ALERT_COLUMNS, "created_at")
+DEPARTMENT_ACTION = (
+    "Ask the department's managers which initiatives to re-phase or pause, or fund cover."
+)
 # SPEC §4's "strictly above the threshold" (domain.workload.is_overloaded), in SQL.
 EPSILON = 1e-9
 
@@ -79,22 +91,78 @@ def _active(user) -> object:
     return user.active.is_(True)
 
 
+def task_url(task_id) -> object:
+    """The task's status form (SPEC §5 "Actionable"): where its lead acts."""
+    return _s("/tasks/") + _text(task_id) + _s("#update")
+
+
+def task_dedup(kind: str, task=None) -> object:
+    """The dedup key of a task alert: per task, kind and due date (SPEC §5); an
+    escalation also per first missed date, which re-dating never moves."""
+    task = task if task is not None else Task
+    key = _s(f"{kind}:task:") + _text(task.id) + _s(":")
+    if kind == "escalation":
+        key = key + _text(task.first_missed_on) + _s(":")
+    return key + _text(task.due_date)
+
+
+def _name_or(user, fallback: str) -> object:
+    return func.coalesce(user.display_name, _s(fallback))
+
+
 def task_alerts(kind: str, recipients: str, today: date, rule: AlertRule, now: datetime) -> Select:
     """Open tasks due soon, overdue or to escalate, crossed with one recipient group.
 
     recipients: "lead" (the team's lead), "owner" (the initiative's owner) or
-    "directors" (every active director).
+    "directors" (every active director). Each row says what to do and where.
     """
+    recipient = aliased(User)
+    owner = aliased(User)
+    lead = aliased(User)
+    due = day_in_words_sql(Task.due_date)
     if kind == "due_soon":
         when = Task.due_date.between(today, today + timedelta(days=rule.due_soon_days))
-        says = " is due on "
+        says = _s(" is due on ") + due
+        action = (
+            _s("Finish it by ")
+            + due
+            + _s(", or agree a new date with ")
+            + _name_or(owner, "the initiative's owner")
+            + _s(".")
+        )
     elif kind == "overdue":
         when = Task.due_date < today
-        says = " is overdue: it was due on "
+        says = _s(" is overdue: it was due on ") + due
+        if recipients == "lead":
+            action = (
+                _s("Mark it done, or agree a new date with ")
+                + _name_or(owner, "the initiative's owner")
+                + _s(".")
+            )
+        else:
+            action = (
+                _s("Agree a new date with ")
+                + _name_or(lead, "the team's lead")
+                + _s(", or move the work to another team.")
+            )
     else:
-        when = Task.due_date <= today - timedelta(days=rule.escalate_after_days)
-        says = f" is overdue by {rule.escalate_after_days} days or more: it was due on "
-    recipient = aliased(User)
+        when = and_(
+            Task.due_date < today,
+            Task.first_missed_on <= today - timedelta(days=rule.escalate_after_days),
+        )
+        first = day_in_words_sql(Task.first_missed_on)
+        says = case(
+            (Task.first_missed_on == Task.due_date, _s(" has been overdue since ") + first),
+            else_=_s(" first missed its due date on ")
+            + first
+            + _s(" and is overdue again: it was re-dated to ")
+            + due,
+        )
+        action = (
+            _s("Ask ")
+            + _name_or(owner, "the initiative's owner")
+            + _s(", who owns the initiative, how and when it will be done.")
+        )
     message = (
         _s("Task “")
         + Task.title
@@ -103,11 +171,9 @@ def task_alerts(kind: str, recipients: str, today: date, rule: AlertRule, now: d
         + _s("” (team ")
         + Team.name
         + _s(")")
-        + _s(says)
-        + day_in_words_sql(Task.due_date)
+        + says
         + _s(".")
     )
-    dedup = _s(f"{kind}:task:") + _text(Task.id) + _s(":") + _text(Task.due_date)
     stmt = (
         select(
             *_rows(
@@ -116,13 +182,17 @@ def task_alerts(kind: str, recipients: str, today: date, rule: AlertRule, now: d
                 _s("task"),
                 Task.id,
                 message,
-                dedup,
+                task_dedup(kind),
+                action,
+                task_url(Task.id),
                 now=now,
             )
         )
         .select_from(Task)
         .join(Team, Team.id == Task.team_id)
         .join(Initiative, Initiative.id == Task.initiative_id)
+        .outerjoin(owner, owner.id == Initiative.owner_id)
+        .outerjoin(lead, lead.id == Team.lead_id)
     )
     if recipients == "lead":
         stmt = stmt.join(recipient, recipient.id == Team.lead_id)
@@ -182,6 +252,14 @@ def team_overload_alerts(
                 Team.id,
                 message,
                 dedup,
+                case(
+                    (
+                        recipient.id == Team.lead_id,
+                        _s("Agree with the initiatives' owners which tasks move to a later week."),
+                    ),
+                    else_=_s("Re-date some of the team's tasks, or give them to another team."),
+                ),
+                _s("/teams/") + _text(Team.id) + _s("#load"),
                 now=now,
             )
         )
@@ -261,6 +339,8 @@ def department_load_alerts(
                 Department.id,
                 message,
                 dedup,
+                _s(DEPARTMENT_ACTION),
+                _s("/dashboard/departments/") + _text(Department.id),
                 now=now,
             )
         )
@@ -315,6 +395,8 @@ def department_initiative_alerts(
                 Department.id,
                 message,
                 dedup,
+                _s(DEPARTMENT_ACTION),
+                _s("/dashboard/departments/") + _text(Department.id),
                 now=now,
             )
         )
@@ -328,14 +410,14 @@ def department_initiative_alerts(
 
 
 def inbox_select(user_id: int, unread_only: bool = False) -> Select:
-    """A user's alerts, newest first."""
+    """A user's alerts, newest first; unread_only: unread and unresolved."""
     stmt = (
         select(Alert)
         .where(Alert.recipient_id == user_id)
         .order_by(Alert.created_at.desc(), Alert.id.desc())
     )
     if unread_only:
-        stmt = stmt.where(Alert.read_at.is_(None))
+        stmt = stmt.where(Alert.read_at.is_(None), Alert.resolved_at.is_(None))
     return stmt
 
 
@@ -343,7 +425,11 @@ def unread_count(session: Session, user_id: int) -> int:
     return session.scalar(
         select(func.count())
         .select_from(Alert)
-        .where(Alert.recipient_id == user_id, Alert.read_at.is_(None))
+        .where(
+            Alert.recipient_id == user_id,
+            Alert.read_at.is_(None),
+            Alert.resolved_at.is_(None),  # a resolved alert leaves the count (SPEC §5)
+        )
     )
 
 

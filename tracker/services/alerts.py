@@ -44,7 +44,7 @@ def mark_read(session: Session, user_id: int, alert_id: int, now: datetime) -> A
 def mark_all_read(session: Session, user_id: int, now: datetime) -> int:
     result = session.execute(
         update(Alert)
-        .where(Alert.recipient_id == user_id, Alert.read_at.is_(None))
+        .where(Alert.recipient_id == user_id, Alert.read_at.is_(None), Alert.resolved_at.is_(None))
         .values(read_at=now)
         .execution_options(synchronize_session=False, preserve_rowcount=True)
     )

@@ -85,7 +85,7 @@ def is_due(now: datetime):
 
 @dataclass(frozen=True)
 class Outcome:
-    state: str  # "sent", "skipped", "failed" or "retry"
+    state: str  # "sent", "skipped", "failed", "cancelled" or "retry"
     detail: str = ""
 
 
@@ -120,14 +120,20 @@ def send_email(
     if not claim(session, message_id, now, claim_seconds):
         return Outcome("skipped", "already sent, failed, or being sent by another worker")
     message = session.get(EmailMessage, message_id, populate_existing=True)
-    alerts = list(
+    carried = list(
         session.scalars(
             select(Alert).where(Alert.email_message_id == message_id).order_by(Alert.id)
         )
     )
+    # A resolved alert is dropped from an email not yet sent (SPEC §5).
+    alerts = [a for a in carried if a.resolved_at is None]
     if not alerts:
-        message.state, message.last_error = "failed", "No alerts to send"
         message.next_attempt_at = None
+        if carried:
+            message.state, message.last_error = "cancelled", None
+            session.commit()
+            return Outcome("cancelled", "every alert it carried was resolved")
+        message.state, message.last_error = "failed", "No alerts to send"
         session.commit()
         return Outcome("failed", message.last_error)
     try:
@@ -164,8 +170,13 @@ def subject_path(alert: Alert) -> str:
     return SUBJECT_PATHS[alert.subject_type].format(alert.subject_id)
 
 
+def alert_path(alert: Alert) -> str:
+    """Where to act on the alert (its `url`), else the page of its subject."""
+    return alert.url or subject_path(alert)
+
+
 def _link(base_url: str, alert: Alert) -> str:
-    return base_url + subject_path(alert)
+    return base_url + alert_path(alert)
 
 
 def render(
@@ -184,13 +195,18 @@ def render(
         lines = [f"Your alerts from Initiative Tracker for {day}:", ""]
         for alert in alerts:
             lines.append(f"* {KIND_LABELS.get(alert.kind, alert.kind)}: {alert.message}")
+            if alert.action:
+                lines.append(f"  What to do: {alert.action}")
             lines.append(f"  {_link(base_url, alert)}")
     else:
         alert = alerts[0]
         name = (names or {}).get((alert.subject_type, alert.subject_id))
         subject = subject_line(KIND_LABELS.get(alert.kind, alert.kind), name or alert.message)
         subject = single_line(subject)  # a name saved before the one-line rule
-        lines = [alert.message, "", f"See it here: {_link(base_url, alert)}"]
+        lines = [alert.message, ""]
+        if alert.action:
+            lines.append(f"What to do: {alert.action}")
+        lines.append(f"Do it here: {_link(base_url, alert)}")
     lines += [
         "",
         f"All your alerts: {base_url}/alerts",

@@ -41,6 +41,7 @@ def _unemailed(mode: str):
     """Alerts not yet in any email, of active users of this email mode with an address."""
     return and_(
         Alert.email_message_id.is_(None),
+        Alert.resolved_at.is_(None),
         User.email_mode == mode,
         User.active.is_(True),
         User.email != "",
@@ -105,7 +106,11 @@ def build_digests(session: Session, now: datetime, today: date | None = None) ->
     """
     # The digest is for the council's day (London), never the UTC date.
     today = today or council_day(now)
-    waiting = exists().where(Alert.recipient_id == User.id, Alert.email_message_id.is_(None))
+    waiting = exists().where(
+        Alert.recipient_id == User.id,
+        Alert.email_message_id.is_(None),
+        Alert.resolved_at.is_(None),
+    )
     digest_users = select(
         User.id,
         literal("digest"),
@@ -150,6 +155,7 @@ def build_digests(session: Session, now: datetime, today: date | None = None) ->
         update(Alert)
         .where(
             Alert.email_message_id.is_(None),
+            Alert.resolved_at.is_(None),
             Alert.recipient_id.in_(
                 select(User.id).where(
                     User.email_mode == "digest", User.active.is_(True), User.email != ""

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from tracker.domain.days import DEFAULT_TIMEZONE, council_day
 from tracker.domain.workload import horizon
 from tracker.models import Alert, SweepRun
 from tracker.models.base import ALERT_KINDS
+from tracker.queries import resolution
 from tracker.queries.alerts import (
     ALERT_INSERT_COLUMNS,
     AlertRule,
@@ -27,10 +29,10 @@ from tracker.queries.alerts import (
 )
 from tracker.services.outbox import create_immediate_emails, queue_pending_emails
 
-# (kind, recipient group) pairs of the task alerts: one INSERT … SELECT each.
+# (kind, recipient group) pairs of the task alerts: one INSERT … SELECT each. Due soon
+# goes to the lead only: the owner hears of a task once it is overdue (SPEC §5).
 TASK_ALERTS = (
     ("due_soon", "lead"),
-    ("due_soon", "owner"),
     ("overdue", "lead"),
     ("overdue", "owner"),
     ("escalation", "directors"),
@@ -51,6 +53,7 @@ def rule_from_config(config: Mapping[str, Any]) -> AlertRule:
 @dataclass
 class SweepResult:
     created: Counter = field(default_factory=Counter)
+    resolved: int = 0
     emails_created: int = 0
     emails_queued: int = 0
     seconds: float = 0.0
@@ -60,7 +63,8 @@ class SweepResult:
         return sum(self.created.values())
 
     def summary(self) -> str:
-        return " ".join(f"{kind}={self.created.get(kind, 0)}" for kind in ALERT_KINDS)
+        created = " ".join(f"{kind}={self.created.get(kind, 0)}" for kind in ALERT_KINDS)
+        return f"{created} resolved={self.resolved}"
 
     def summary_line(self) -> str:
         return (
@@ -91,6 +95,25 @@ def _insert_new(session: Session, rows: Select) -> int:
         .execution_options(preserve_rowcount=True)
     )
     return max(session.execute(stmt).rowcount, 0)
+
+
+def _count(session: Session, stmt) -> int:
+    return max(session.execute(stmt).rowcount, 0)
+
+
+def resolve_alerts(
+    session: Session, now: datetime, rule: AlertRule, team_ids: Sequence[int] | None = None
+) -> int:
+    """Resolve every alert whose condition has ended; with team_ids, those teams' only.
+    Also records first missed dates, which escalation counts from. Four statements."""
+    today = council_day(now, rule.timezone)
+    zone = ZoneInfo(rule.timezone)
+    session.execute(resolution.record_first_missed(today, team_ids))
+    resolved = _count(session, resolution.resolve_done_tasks(now, today, zone, team_ids))
+    resolved += _count(session, resolution.resolve_moved_tasks(now, today, team_ids))
+    weeks = horizon(today, rule.horizon_weeks)
+    resolved += _count(session, resolution.resolve_relieved_team_weeks(now, weeks, rule, team_ids))
+    return resolved
 
 
 def create_alerts(
@@ -126,6 +149,7 @@ def _run(
     clock = time.monotonic()
     result = SweepResult()
     try:
+        result.resolved = resolve_alerts(session, now, rule, team_ids)
         result.created = create_alerts(session, now, rule, team_ids)
         result.emails_created = create_immediate_emails(session, now)
         session.commit()
@@ -164,7 +188,8 @@ def run_sweep(session: Session, now: datetime, rule: AlertRule | None = None) ->
 def check_team_overload(
     session: Session, team_ids: Sequence[int], now: datetime, rule: AlertRule
 ) -> SweepResult:
-    """The overload part of the sweep for these teams and their departments only."""
+    """At once after a change to these teams' tasks: resolve their alerts whose condition
+    has ended, and run the overload part of the sweep for them and their departments."""
     if not team_ids:
         return SweepResult()
     return _run(session, now, rule, list(team_ids), record=False)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.domain.access import Actor, can_edit_initiative, can_update_task_status
+from tracker.domain.days import council_day
 from tracker.domain.history import describe_changes
 from tracker.domain.validation import EFFORT_HOURS
 from tracker.models import Initiative, Task, TaskUpdate, Team
@@ -248,6 +249,14 @@ def _apply_update(
         task.depends_on = list(session.scalars(select(Task).where(Task.id.in_(after.depends_on))))
     if before.status != after.status:
         task.completed_at = now if after.status == "done" else None
+    if (
+        "due_date" in changed
+        and before.status != "done"
+        and task.first_missed_on is None
+        and before.due_date < council_day(now)
+    ):
+        # Re-dating an overdue task never hides its first miss (SPEC §5).
+        task.first_missed_on = before.due_date
     task.updated_at = now  # always an UPDATE, so the version moves on
     session.add(
         TaskUpdate(

@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired
 
 from tracker.extensions import db
 from tracker.services import alerts as alert_service
-from tracker.services.email import subject_path
+from tracker.services.email import alert_path
 from tracker.web.helpers import now
 
 bp = Blueprint("alerts", __name__)
@@ -21,6 +21,16 @@ EMAIL_CHOICES = [
     SelectChoice("immediate", "Immediately: one email per alert"),
     SelectChoice("digest", "Once a day: one email with the day's alerts"),
 ]
+
+
+# The link under each alert's action, by kind: where the action is done.
+ACTION_LINKS = {
+    "due_soon": "Update the task",
+    "overdue": "Update the task",
+    "escalation": "View the task",
+    "team_overload": "See the team's overloaded weeks",
+    "department_overload": "See the department's load",
+}
 
 
 class PreferencesForm(FlaskForm):
@@ -47,7 +57,8 @@ def inbox():
         unread_only=unread_only,
         page=page,
         pages=max(1, -(-total // alert_service.PAGE_SIZE)),
-        subject_path=subject_path,
+        alert_path=alert_path,
+        action_links=ACTION_LINKS,
     )
 
 
