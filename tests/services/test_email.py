@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from rq import Queue
+from rq.job import Job
 from sqlalchemy import select
 
 from tests.jobs.smtp_server import closed_port, smtp_server  # noqa: F401
@@ -191,15 +192,74 @@ def test_users_without_address_or_inactive_get_no_email(session, make):
     assert [m.to_address for m in emails(session)] == [lead.email]
 
 
-def test_queueing_skips_live_jobs_and_requeues_lost_ones(app, session, make):
+def test_queueing_decides_from_the_database_not_the_job_record(app, session, make):
+    """An email still pending EMAIL_CLAIM_SECONDS after its last queueing is queued
+    again, whatever its job record says: popped by a worker that died says `queued`
+    for ever; the claim makes a second job harmless."""
     overdue_task(make)
+    claim = 120
     assert run_sweep(session, NOW, RULE).emails_queued == 2
     queue = Queue(QUEUE_EMAIL, connection=get_redis())
     assert queue.count == 2
-    assert outbox.queue_pending_emails(session, NOW) == 0  # jobs still waiting
-    get_redis().flushdb()  # Redis restarted without persistence: the jobs are gone
-    assert run_sweep(session, NOW + timedelta(hours=1), RULE).emails_queued == 2
-    assert sorted(queue.job_ids) == sorted(outbox.job_id_for(m.id) for m in emails(session))
+    assert outbox.queue_pending_emails(session, NOW, claim) == 0  # jobs still waiting
+    # A worker takes both jobs off the queue and dies before starting them: RQ's
+    # records still say `queued`, and no queue holds them.
+    lost = [get_redis().lpop(queue.key).decode() for _ in range(2)]
+    assert all(Job.fetch(j, connection=get_redis()).get_status() == "queued" for j in lost)
+    assert outbox.queue_pending_emails(session, NOW + timedelta(seconds=claim), claim) == 0
+    later = NOW + timedelta(seconds=claim + 1)
+    assert outbox.queue_pending_emails(session, later, claim) == 2
+    assert len(set(queue.job_ids) | set(lost)) == 4  # fresh ids: nothing overwritten
+    assert all(m.queued_at == later for m in emails(session))
+    # Redis restarted without persistence: the same again, one bound later.
+    get_redis().flushdb()
+    assert outbox.queue_pending_emails(session, later + timedelta(seconds=claim + 1), claim) == 2
+
+
+def test_a_worker_killed_after_its_claim_gets_the_email_requeued_when_the_claim_lapses(
+    session, make
+):
+    overdue_task(make)
+    claim = 120
+    run_sweep(session, NOW, RULE)
+    first, _ = emails(session)
+    claimed_at = NOW + timedelta(seconds=5)
+    assert email_service.claim(session, first.id, claimed_at, claim)  # then the worker dies
+    lapse = claimed_at + timedelta(seconds=claim)
+    # Only the unclaimed one is owed (it lost its job too); the claimed one waits out its claim.
+    assert outbox.queue_pending_emails(session, lapse - timedelta(seconds=1), claim) == 1
+    session.expire_all()
+    assert outbox.queue_pending_emails(session, lapse, claim) == 1
+    assert session.get(EmailMessage, first.id).queued_at == lapse
+
+
+def test_a_failed_send_waits_for_its_retry_then_is_queued_if_the_retry_was_lost(app, session, make):
+    overdue_task(make)
+    claim = 120
+    run_sweep(session, NOW, RULE)
+    message = emails(session)[0]
+    mail = mail_for(app, "127.0.0.1", closed_port())
+    with pytest.raises(EmailNotSent):
+        send_email(session, message.id, NOW, mail, claim)
+    retry_at = NOW + timedelta(seconds=email_service.BACKOFF_SECONDS[0])
+    assert message.next_attempt_at == retry_at and message.queued_at == retry_at
+    # RQ's own retry is due at retry_at: the sweep leaves it that long, and a bound more.
+    others = 1  # the other email of the task, never sent
+    assert outbox.queue_pending_emails(session, retry_at + timedelta(seconds=claim), claim) == (
+        others
+    )
+    late = retry_at + timedelta(seconds=claim + 1)
+    assert outbox.queue_pending_emails(session, late, claim) == 1
+
+
+def test_a_send_job_times_out_well_inside_its_claim(app, session, make):
+    overdue_task(make)
+    run_sweep(session, NOW, RULE)
+    queue = Queue(QUEUE_EMAIL, connection=get_redis())
+    assert {queue.fetch_job(j).timeout for j in queue.job_ids} == {
+        email_service.send_timeout(app.config["EMAIL_CLAIM_SECONDS"])
+    }
+    assert email_service.send_timeout(120) == 90 and email_service.send_timeout(1) == 1
 
 
 def test_sweep_with_redis_down_still_records_alerts_and_emails(app, session, make):

@@ -49,6 +49,11 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         period=lambda c: timedelta(minutes=int(c["SWEEP_INTERVAL_MINUTES"])),
     ),
     PeriodicJob(
+        "catch_up",
+        "tracker.jobs.alerts.catch_up",
+        period=lambda c: timedelta(seconds=int(c.get("CATCH_UP_SECONDS", 60))),
+    ),
+    PeriodicJob(
         "digest",
         "tracker.jobs.email.send_digests",
         period=lambda c: timedelta(days=1),

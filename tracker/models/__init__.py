@@ -1,6 +1,6 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
-from tracker.models.alerts import Alert, AlertEpisode, EmailMessage, SweepRun
+from tracker.models.alerts import Alert, AlertEpisode, EmailMessage, OverloadCheck, SweepRun
 from tracker.models.base import utcnow
 from tracker.models.initiatives import (
     ConfidenceRating,
@@ -21,6 +21,7 @@ __all__ = [
     "Department",
     "EmailMessage",
     "Initiative",
+    "OverloadCheck",
     "SweepRun",
     "Task",
     "TaskUpdate",

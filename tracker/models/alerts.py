@@ -65,6 +65,10 @@ class EmailMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a send job was last queued (or, after a failed send, when RQ's retry is
+    # due): a pending email still unclaimed EMAIL_CLAIM_SECONDS after it has lost its
+    # job, whatever Redis says, and is queued again (outbox.queue_pending_emails).
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     recipient: Mapped[User] = relationship()
@@ -159,3 +163,16 @@ class SweepRun(db.Model):
     # Per-kind counts as "kind=n" pairs, e.g. "due_soon=3 overdue=1".
     summary: Mapped[str] = mapped_column(Text, default="")
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class OverloadCheck(db.Model):
+    """A team whose overload check is owed: written with the task change that asked
+    for it, deleted by the check. A row left behind (its job lost with Redis or a
+    worker) is run by the catch-up job; the hourly sweep clears them all."""
+
+    __tablename__ = "overload_checks"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -31,8 +31,9 @@ log = logging.getLogger(__name__)
 # Attempts in all (the first plus RQ's retries) and the waits between them, in seconds.
 BACKOFF_SECONDS = (30, 120, 600, 1800)
 MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
-# How long a worker holds a message it is sending before another may take it over.
-CLAIM_SECONDS = 300
+# How long a worker holds a message it is sending before another may take it over;
+# also how long a queued, unclaimed message waits before it is queued again.
+CLAIM_SECONDS = 120
 SUBJECT_PATHS = {
     "task": "/tasks/{}",
     "team": "/teams/{}",
@@ -76,6 +77,12 @@ class MailSettings:
 
 class EmailNotSent(Exception):
     """The SMTP server did not take the message; RQ retries the job."""
+
+
+def send_timeout(claim_seconds: int) -> int:
+    """RQ's timeout for a send job: well inside the claim, so that no sender is still
+    at work when its claim lapses and another may take the message."""
+    return max(1, int(claim_seconds) * 3 // 4)
 
 
 def is_due(now: datetime):
@@ -157,6 +164,9 @@ def send_email(
         else:
             wait = backoff[min(message.attempts, len(backoff)) - 1]
             message.next_attempt_at = now + timedelta(seconds=wait)
+            # RQ's retry is this email's next queueing; should it be lost, the sweep
+            # queues the email once the claim bound has passed after it.
+            message.queued_at = message.next_attempt_at
         session.commit()
         raise EmailNotSent(f"email {message_id} attempt {message.attempts}: {error}") from exc
     message.state, message.sent_at = "sent", now

@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from datetime import date, datetime
+import uuid
+from datetime import date, datetime, timedelta
 
 import redis
+from flask import current_app, has_app_context
 from rq import Queue, Retry
-from rq.job import Job, JobStatus
-from sqlalchemy import and_, exists, literal, select, update
+from sqlalchemy import and_, exists, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from tracker.domain.days import council_day
 from tracker.extensions import QUEUE_EMAIL, get_queue
 from tracker.models import Alert, EmailMessage, User
 from tracker.models.base import UTCDateTime
-from tracker.services.email import BACKOFF_SECONDS, MAX_ATTEMPTS, is_due
+from tracker.services.email import (
+    BACKOFF_SECONDS,
+    CLAIM_SECONDS,
+    MAX_ATTEMPTS,
+    is_due,
+    send_timeout,
+)
 
 log = logging.getLogger(__name__)
 
 SEND_EMAIL_JOB = "tracker.jobs.email.send_email"
-FINISHED_JOB_STATES = {
-    JobStatus.FINISHED,
-    JobStatus.FAILED,
-    JobStatus.STOPPED,
-    JobStatus.CANCELED,
-}
 
 
 def _insert(session: Session, table):
@@ -170,81 +170,92 @@ def build_digests(session: Session, now: datetime, today: date | None = None) ->
 
 
 def job_id_for(message_id: int) -> str:
-    return f"send_email-{message_id}"
+    """A fresh job id for each queueing: an older job of the same email, should it
+    still run, never overwrites or blocks the new one (the claim decides who sends)."""
+    return f"send_email-{message_id}-{uuid.uuid4().hex[:12]}"
 
 
-def _due_pending(session: Session, now: datetime, chunk: int) -> Iterator[list[tuple[int, bool]]]:
-    """(id, claimed before) of pending emails that are due, in chunks of ids."""
-    last_id = 0
-    while True:
-        rows = session.execute(
-            select(EmailMessage.id, EmailMessage.next_attempt_at.is_not(None))
-            .where(EmailMessage.state == "pending", is_due(now), EmailMessage.id > last_id)
-            .order_by(EmailMessage.id)
-            .limit(chunk)
-        ).all()
-        if not rows:
-            return
-        yield [(row[0], bool(row[1])) for row in rows]
-        last_id = rows[-1][0]
+def lost_after_seconds(claim_seconds: int | None = None) -> int:
+    """EMAIL_CLAIM_SECONDS, from the app's config when there is one."""
+    if claim_seconds is not None:
+        return int(claim_seconds)
+    if has_app_context():
+        return int(current_app.config.get("EMAIL_CLAIM_SECONDS", CLAIM_SECONDS))
+    return CLAIM_SECONDS
 
 
-def _job_is_live(status: str | None, claim_lapsed: bool) -> bool:
-    """Will this job still send its email? A started job whose claim has lapsed is one
-    whose worker died (its claim outlives any SMTP timeout), so it is not."""
-    if status is None:
-        return False
-    if status == JobStatus.STARTED:
-        return not claim_lapsed
-    return status not in FINISHED_JOB_STATES
-
-
-def _job_statuses(connection: redis.Redis, job_ids: list[str]) -> list[str | None]:
-    """Each job's status, or None where Redis has no such job: one round trip."""
-    pipe = connection.pipeline(transaction=False)
-    for job_id in job_ids:
-        pipe.hget(Job.key_for(job_id), "status")
-    return [raw.decode() if raw else None for raw in pipe.execute()]
-
-
-def send_job_data(queue: Queue, message_id: int):
+def send_job_data(queue: Queue, message_id: int, claim_seconds: int = CLAIM_SECONDS):
     return Queue.prepare_data(
         SEND_EMAIL_JOB,
         args=(message_id,),
         job_id=job_id_for(message_id),
         retry=Retry(max=MAX_ATTEMPTS - 1, interval=list(BACKOFF_SECONDS)),
         result_ttl=3600,
+        # A send still running when its claim lapses could be doubled by the next
+        # sender: RQ stops it first (SIGALRM in the work horse, orphaned or not).
+        timeout=send_timeout(claim_seconds),
     )
 
 
-def queue_pending_emails(session: Session, now: datetime, chunk: int = 1000) -> int:
-    """Queue a send job for every pending email that is due and has no live job.
+def _take_owed(session: Session, now: datetime, lost_after: int, chunk: int) -> list[int]:
+    """Mark up to `chunk` owed emails queued now and answer their ids; commits.
 
-    Covers new emails, jobs lost with Redis or with a killed worker, and failed sends
-    whose backoff is over. A job still queued, scheduled for a retry or running is
-    left alone. Two Redis round trips per chunk. On a Redis failure it stops quietly:
-    the next sweep tries again.
+    Owed: pending, not under a live claim nor waiting out a backoff, and never queued
+    or queued more than `lost_after` seconds ago without being sent. The job record's
+    word is not asked: a job popped by a worker that then died says `queued` forever.
+    One UPDATE … RETURNING, so two sweeps at once never take the same email.
     """
+    cutoff = now - timedelta(seconds=lost_after)
+    owed = (
+        select(EmailMessage.id)
+        .where(
+            EmailMessage.state == "pending",
+            is_due(now),
+            or_(EmailMessage.queued_at.is_(None), EmailMessage.queued_at < cutoff),
+        )
+        .order_by(EmailMessage.id)
+        .limit(chunk)
+    )
+    taken = session.scalars(
+        update(EmailMessage)
+        .where(
+            EmailMessage.id.in_(owed.scalar_subquery()),
+            or_(EmailMessage.queued_at.is_(None), EmailMessage.queued_at < cutoff),
+        )
+        .values(queued_at=now)
+        .returning(EmailMessage.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    session.commit()
+    return sorted(taken)
+
+
+def queue_pending_emails(
+    session: Session,
+    now: datetime,
+    claim_seconds: int | None = None,
+    chunk: int = 1000,
+) -> int:
+    """Queue a send job for every pending email that is owed one (see _take_owed).
+
+    Covers new emails, jobs lost with Redis or with a killed worker (before or after
+    its claim), and failed sends whose RQ retry never came. A second job for an email
+    whose first is merely slow is harmless: only one claim wins. Two statements and
+    one Redis round trip per chunk. On a Redis failure it stops quietly: the emails
+    taken are owed again `claim_seconds` later, and the next sweep queues them.
+    """
+    lost_after = lost_after_seconds(claim_seconds)
     queued = 0
     try:
         queue = get_queue(QUEUE_EMAIL)
-        for rows in _due_pending(session, now, chunk):
-            job_ids = [job_id_for(i) for i, _ in rows]
-            statuses = _job_statuses(queue.connection, job_ids)
-            todo = [
-                (message_id, status is not None)
-                for (message_id, claimed), status in zip(rows, statuses, strict=True)
-                if not _job_is_live(status, claimed)
-            ]
-            if not todo:
-                continue
-            # Finished or dead jobs (rare) make room for a fresh job of the same id.
-            stale = [job_id_for(i) for i, exists in todo if exists]
-            for job in Job.fetch_many(stale, connection=queue.connection):
-                if job is not None:
-                    job.delete()
-            queue.enqueue_many([send_job_data(queue, i) for i, _ in todo])
-            queued += len(todo)
+        while True:
+            ids = _take_owed(session, now, lost_after, chunk)
+            if not ids:
+                break
+            queue.enqueue_many([send_job_data(queue, i, lost_after) for i in ids])
+            queued += len(ids)
+            if len(ids) < chunk:
+                break
     except (redis.RedisError, OSError, RuntimeError) as exc:
         log.warning("could not queue emails (%s); the next sweep will try again", exc)
     return queued

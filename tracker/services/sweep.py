@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, delete, exists, select
 from sqlalchemy.orm import Session
 
 from tracker.domain.days import DEFAULT_TIMEZONE, council_day
 from tracker.domain.workload import horizon
-from tracker.models import Alert, SweepRun
+from tracker.models import Alert, OverloadCheck, SweepRun
 from tracker.models.base import ALERT_KINDS
 from tracker.queries import resolution
 from tracker.queries.alerts import (
@@ -152,6 +152,7 @@ def _run(
         result.resolved = resolve_alerts(session, now, rule, team_ids)
         result.created = create_alerts(session, now, rule, team_ids)
         result.emails_created = create_immediate_emails(session, now)
+        _checks_done(session, now, team_ids)
         session.commit()
     except Exception as exc:
         session.rollback()
@@ -174,6 +175,33 @@ def _run(
         )
         session.commit()
     return result
+
+
+def _checks_done(session: Session, now: datetime, team_ids: Sequence[int] | None) -> None:
+    """The overload checks this run has done (all of them, for a whole sweep) are no
+    longer owed; one asked for after `now` stays."""
+    done = delete(OverloadCheck).where(OverloadCheck.requested_at <= now)
+    if team_ids is not None:
+        done = done.where(OverloadCheck.team_id.in_(list(team_ids)))
+    session.execute(done.execution_options(synchronize_session=False))
+
+
+def run_owed_overload_checks(
+    session: Session, now: datetime, rule: AlertRule, owed_since: datetime, limit: int = 500
+) -> int:
+    """Run the overload checks asked for before `owed_since` and never done (their job
+    lost with Redis or a worker); how many teams were checked."""
+    team_ids = list(
+        session.scalars(
+            select(OverloadCheck.team_id)
+            .where(OverloadCheck.requested_at <= owed_since)
+            .order_by(OverloadCheck.requested_at)
+            .limit(limit)
+        )
+    )
+    if team_ids:
+        check_team_overload(session, team_ids, now, rule)
+    return len(team_ids)
 
 
 def run_sweep(session: Session, now: datetime, rule: AlertRule | None = None) -> SweepResult:

@@ -20,7 +20,7 @@ from tracker.queries.subjects import task_titles, team_names
 from tracker.queries.tasks import reachable_from
 from tracker.services import load
 from tracker.services.errors import Conflict, Forbidden, Invalid, NotFound
-from tracker.services.queueing import queue_overload_check
+from tracker.services.queueing import queue_overload_check, record_overload_check
 from tracker.services.validation import (
     check_choice,
     check_dates,
@@ -167,6 +167,7 @@ def create_task(
         )
     )
     teams = load.refresh_tasks_load(session, [task])
+    record_overload_check(session, teams, now)
     session.commit()
     queue_overload_check(teams)
     return task
@@ -273,6 +274,7 @@ def _apply_update(
     teams: set[int] = set()
     if any(f in LOAD_FIELDS for f in changed):
         teams = load.refresh_tasks_load(session, [task], extra_due_cells=[(old_team, old_due)])
+        record_overload_check(session, teams, now)
     session.commit()
     return teams
 
