@@ -31,6 +31,7 @@ from tracker.extensions import QUEUE_EMAIL, db, get_redis
 from tracker.jobs import set_app
 from tracker.models import EmailMessage, Task
 from tracker.queries import alerts as q
+from tracker.queries import episodes
 from tracker.redis_embedded import stop_embedded_redis
 from tracker.services import outbox, sweep
 
@@ -46,9 +47,12 @@ def selections(session, now, rule):
     today = council_day(now, rule.timezone)
     weeks = horizon(today, rule.horizon_weeks)
     found = [q.task_alerts(kind, who, today, rule, now) for kind, who in sweep.TASK_ALERTS]
-    found += [q.team_overload_alerts(who, weeks, rule, now) for who in ("lead", "managers")]
-    found.append(q.department_load_alerts(weeks, rule, now))
-    found.append(q.department_initiative_alerts(weeks[0], rule, now))
+    # Overload: the runs of overloaded weeks the episodes follow (queries.episodes).
+    for overloaded in (
+        episodes.overloaded_team_weeks(weeks, rule),
+        episodes.overloaded_department_weeks(weeks, rule),
+    ):
+        found.append(select(*episodes.islands(overloaded).c))
     return found
 
 
@@ -59,11 +63,12 @@ def sql_floor(session, now, rule) -> tuple[float, int]:
     for stmt in selections(session, now, rule):
         sub = stmt.subquery()
         # Summing the text columns makes the database build every row, as the sweep does.
-        count, _ = session.execute(
-            select(
-                func.count(), func.sum(func.length(sub.c.message) + func.length(sub.c.dedup_key))
-            )
-        ).one()
+        built = (
+            func.sum(func.length(sub.c.message) + func.length(sub.c.dedup_key))
+            if "message" in sub.c
+            else func.max(sub.c.peak)
+        )
+        count, _ = session.execute(select(func.count(), built)).one()
         rows += count
     session.rollback()
     return time.perf_counter() - started, rows
@@ -123,7 +128,7 @@ def main() -> int:
         floor, rows = sql_floor(session, now, rule)
 
         started = time.perf_counter()
-        created = sweep.create_alerts(session, now, rule)
+        created, _ = sweep.update_alerts(session, now, rule)
         session.commit()
         alerts_time = time.perf_counter() - started
         started = time.perf_counter()
@@ -139,10 +144,11 @@ def main() -> int:
         session.execute(text("UPDATE alerts SET email_message_id = NULL"))
         session.execute(text("DELETE FROM email_messages"))
         session.execute(text("DELETE FROM alerts"))
+        session.execute(text("DELETE FROM alert_episodes"))
         session.commit()
         get_redis().flushdb()
         tracemalloc.start()
-        sweep.create_alerts(session, now, rule)
+        sweep.update_alerts(session, now, rule)
         outbox.create_immediate_emails(session, now)
         session.commit()
         outbox.queue_pending_emails(session, now)
@@ -150,7 +156,7 @@ def main() -> int:
         tracemalloc.stop()
 
         started = time.perf_counter()
-        again = sweep.create_alerts(session, now, rule)
+        again, _ = sweep.update_alerts(session, now, rule)
         session.commit()
         second_alerts_time = time.perf_counter() - started
         assert sum(again.values()) == 0

@@ -52,6 +52,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, object]:
         "BASE_URL": (env.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "TIMEZONE": env.get("TIMEZONE") or "Europe/London",
         "OVERLOAD_THRESHOLD": _float(env, "OVERLOAD_THRESHOLD", 1.0),
+        "OVERLOAD_REALERT_STEP": _float(env, "OVERLOAD_REALERT_STEP", 0.25),
         "LOAD_HORIZON_WEEKS": _int(env, "LOAD_HORIZON_WEEKS", 8),
         "DEPARTMENT_INITIATIVE_LIMIT": _int(env, "DEPARTMENT_INITIATIVE_LIMIT", 6),
         "ALERT_DUE_SOON_DAYS": _int(env, "ALERT_DUE_SOON_DAYS", 7),

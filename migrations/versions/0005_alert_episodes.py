@@ -55,6 +55,12 @@ def upgrade():
             batch_op.f('fk_alerts_episode_id_alert_episodes'), 'alert_episodes', ['episode_id'], ['id'],
             ondelete='SET NULL',
         )
+    # Overload was alerted per week; from now on per episode: the old alerts give way.
+    op.execute(
+        "UPDATE alerts SET resolved_at = CURRENT_TIMESTAMP, "
+        "resolved_reason = 'replaced by an alert per overload episode' "
+        "WHERE kind IN ('team_overload', 'department_overload') AND resolved_at IS NULL"
+    )
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.add_column(sa.Column('first_missed_on', sa.Date(), nullable=True))
     op.execute(

@@ -8,7 +8,7 @@ from sqlalchemy import event, select
 
 from tracker.extensions import db
 from tracker.models import Alert, SweepRun
-from tracker.queries.alerts import AlertRule, iso_week_label
+from tracker.queries.alerts import AlertRule
 from tracker.services.sweep import check_team_overload, run_sweep
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday
@@ -119,26 +119,19 @@ def test_inactive_users_get_nothing(session, make):
     assert recipients(session, "overdue") == [owner.id]
 
 
-def test_team_overload_per_iso_week_to_lead_and_department_managers(session, make):
+def test_team_overload_is_one_alert_per_episode_to_lead_and_owner(session, make):
     # 100 hours over two working weeks against 37.5 a week: both weeks overloaded.
     dept, owner, lead, team, _ = plan(
         make, TODAY + timedelta(days=11), start=TODAY, effort=100.0, capacity=37.5
     )
-    other_manager = make.user("manager", department=dept)
-    make.user("manager", department=dept, active=False)
-    make.user("manager")  # another department
+    make.user("manager", department=dept)  # owns nothing planned for the team
     result = run_sweep(session, NOW, RULE)
-    assert result.created["team_overload"] == 6  # 2 weeks × (lead + 2 active managers)
+    assert result.created["team_overload"] == 2
     overloads = alerts(session, "team_overload")
-    assert {a.recipient_id for a in overloads} == {lead.id, owner.id, other_manager.id}
-    weeks = {a.dedup_key for a in overloads}
-    assert weeks == {
-        f"team_overload:team:{team.id}:{iso_week_label(TODAY)}",
-        f"team_overload:team:{team.id}:{iso_week_label(TODAY + timedelta(days=7))}",
-    }
-    assert team.name in overloads[0].message and "30 Nov 2026" in " ".join(
-        a.message for a in overloads
-    )
+    assert {a.recipient_id for a in overloads} == {lead.id, owner.id}
+    assert team.name in overloads[0].message
+    assert "the weeks of 30 Nov 2026 to 7 Dec 2026" in overloads[0].message
+    assert "at its peak, 133% of its capacity" in overloads[0].message
     assert run_sweep(session, NOW + timedelta(days=1), RULE).created["team_overload"] == 0
 
 
@@ -157,8 +150,9 @@ def test_department_overload_by_load_goes_to_directors(session, make):
     assert [(a.recipient_id, a.subject_id, a.subject_type) for a in found] == [
         (director.id, dept.id, "department")
     ]
-    assert found[0].dedup_key == f"department_overload:department:{dept.id}:2026-W49"
-    assert dept.name in found[0].message
+    assert found[0].dedup_key.startswith(f"department_overload:department:{dept.id}:2026-11-30:")
+    assert dept.name in found[0].message and "the week of 30 Nov 2026" in found[0].message
+    assert found[0].url == f"/dashboard/departments/{dept.id}" and found[0].action
 
 
 def test_department_overload_by_initiative_count(session, make):

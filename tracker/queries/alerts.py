@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
-    Integer,
-    Numeric,
     Select,
     String,
     and_,
@@ -21,10 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from tracker.domain.wording import day_in_words
-from tracker.models import Alert, Initiative, Task, Team, TeamWeekLoad, User
-from tracker.models.base import ACTIVE_INITIATIVE_STATUSES, UTCDateTime
-from tracker.models.initiatives import initiative_departments
-from tracker.models.org import Department
+from tracker.models import Alert, Initiative, Task, Team, User
+from tracker.models.base import UTCDateTime
 from tracker.queries.wording import day_in_words_sql
 
 OPEN_STATUSES = ("not_started", "in_progress", "blocked")
@@ -40,9 +36,6 @@ ALERT_COLUMNS = (
     "url",
 )
 ALERT_INSERT_COLUMNS = (*ALERT_COLUMNS, "created_at")
-DEPARTMENT_ACTION = (
-    "Ask the department's managers which initiatives to re-phase or pause, or fund cover."
-)
 # SPEC §4's "strictly above the threshold" (domain.workload.is_overloaded), in SQL.
 EPSILON = 1e-9
 
@@ -56,6 +49,7 @@ class AlertRule:
     overload_threshold: float = 1.0
     horizon_weeks: int = 8
     department_initiative_limit: int = 6
+    overload_realert_step: float = 0.25
     timezone: str = "Europe/London"  # the council's day (SPEC §8): due dates are London's
 
 
@@ -81,10 +75,12 @@ def _stamp(now: datetime):
 
 
 def _rows(*columns, now: datetime) -> list:
-    """The alert columns, labelled with their names, created_at last."""
-    return [
-        c.label(name) for c, name in zip([*columns, _stamp(now)], ALERT_INSERT_COLUMNS, strict=True)
-    ]
+    """The alert columns, labelled with their names, created_at last (an overload
+    alert adds its episode_id after url)."""
+    names = ALERT_INSERT_COLUMNS
+    if len(columns) == len(ALERT_COLUMNS) + 1:
+        names = (*ALERT_COLUMNS, "episode_id", "created_at")
+    return [c.label(name) for c, name in zip([*columns, _stamp(now)], names, strict=True)]
 
 
 def _active(user) -> object:
@@ -201,209 +197,6 @@ def task_alerts(kind: str, recipients: str, today: date, rule: AlertRule, now: d
     else:
         stmt = stmt.join(recipient, and_(recipient.role == "director", _active(recipient)))
     return stmt.where(Task.status.in_(OPEN_STATUSES), when, _active(recipient))
-
-
-def _week_columns(weeks: Sequence[date]):
-    labels = {w: iso_week_label(w) for w in weeks}
-    names = {w: day_name(w) for w in weeks}
-    return (
-        case(labels, value=TeamWeekLoad.week_start, else_=literal("")),
-        case(names, value=TeamWeekLoad.week_start, else_=literal("")),
-    )
-
-
-def _hours(expr):
-    return _text(func.round(cast(expr, Numeric(12, 2)), 1))
-
-
-def team_overload_alerts(
-    recipients: str,
-    weeks: Sequence[date],
-    rule: AlertRule,
-    now: datetime,
-    team_ids: Sequence[int] | None = None,
-) -> Select:
-    """Teams over the threshold in a week of the horizon, for their lead or managers."""
-    iso, named = _week_columns(weeks)
-    recipient = aliased(User)
-    percent = _text(
-        cast(func.round(TeamWeekLoad.planned_hours * 100.0 / Team.capacity_hours_per_week), Integer)
-    )
-    message = (
-        _s("Team ")
-        + Team.name
-        + _s(" is overloaded in the week of ")
-        + named
-        + _s(": ")
-        + _hours(TeamWeekLoad.planned_hours)
-        + _s(" planned hours against a capacity of ")
-        + _hours(Team.capacity_hours_per_week)
-        + _s(" (")
-        + percent
-        + _s("%).")
-    )
-    dedup = _s("team_overload:team:") + _text(Team.id) + _s(":") + iso
-    stmt = (
-        select(
-            *_rows(
-                _s("team_overload"),
-                recipient.id,
-                _s("team"),
-                Team.id,
-                message,
-                dedup,
-                case(
-                    (
-                        recipient.id == Team.lead_id,
-                        _s("Agree with the initiatives' owners which tasks move to a later week."),
-                    ),
-                    else_=_s("Re-date some of the team's tasks, or give them to another team."),
-                ),
-                _s("/teams/") + _text(Team.id) + _s("#load"),
-                now=now,
-            )
-        )
-        .select_from(TeamWeekLoad)
-        .join(Team, Team.id == TeamWeekLoad.team_id)
-    )
-    if recipients == "lead":
-        stmt = stmt.join(recipient, recipient.id == Team.lead_id)
-    else:
-        stmt = stmt.join(
-            recipient,
-            and_(recipient.role == "manager", recipient.department_id == Team.department_id),
-        )
-    stmt = stmt.where(
-        TeamWeekLoad.week_start.in_(list(weeks)),
-        TeamWeekLoad.planned_hours
-        > (rule.overload_threshold + EPSILON) * Team.capacity_hours_per_week,
-        _active(recipient),
-    )
-    if team_ids is not None:
-        stmt = stmt.where(Team.id.in_(list(team_ids)))
-    return stmt
-
-
-def department_load_alerts(
-    weeks: Sequence[date],
-    rule: AlertRule,
-    now: datetime,
-    department_ids: Sequence[int] | None = None,
-) -> Select:
-    """Departments whose summed load exceeds the threshold in a week, for directors."""
-    iso, named = _week_columns(weeks)
-    capacity = (
-        select(
-            Team.department_id.label("department_id"),
-            func.sum(Team.capacity_hours_per_week).label("capacity"),
-        )
-        .group_by(Team.department_id)
-        .subquery()
-    )
-    hours = (
-        select(
-            Team.department_id.label("department_id"),
-            TeamWeekLoad.week_start.label("week_start"),
-            func.sum(TeamWeekLoad.planned_hours).label("hours"),
-        )
-        .join(Team, Team.id == TeamWeekLoad.team_id)
-        .where(TeamWeekLoad.week_start.in_(list(weeks)))
-        .group_by(Team.department_id, TeamWeekLoad.week_start)
-    )
-    if department_ids is not None:
-        hours = hours.where(Team.department_id.in_(list(department_ids)))
-    hours = hours.subquery()
-    labels = {w: iso_week_label(w) for w in weeks}
-    names = {w: day_name(w) for w in weeks}
-    iso = case(labels, value=hours.c.week_start, else_=literal(""))
-    named = case(names, value=hours.c.week_start, else_=literal(""))
-    director = aliased(User)
-    message = (
-        _s("Department ")
-        + Department.name
-        + _s(" is overloaded in the week of ")
-        + named
-        + _s(": ")
-        + _hours(hours.c.hours)
-        + _s(" planned hours against a capacity of ")
-        + _hours(capacity.c.capacity)
-        + _s(".")
-    )
-    dedup = _s("department_overload:department:") + _text(Department.id) + _s(":") + iso
-    return (
-        select(
-            *_rows(
-                _s("department_overload"),
-                director.id,
-                _s("department"),
-                Department.id,
-                message,
-                dedup,
-                _s(DEPARTMENT_ACTION),
-                _s("/dashboard/departments/") + _text(Department.id),
-                now=now,
-            )
-        )
-        .select_from(hours)
-        .join(capacity, capacity.c.department_id == hours.c.department_id)
-        .join(Department, Department.id == hours.c.department_id)
-        .join(director, and_(director.role == "director", _active(director)))
-        .where(hours.c.hours > (rule.overload_threshold + EPSILON) * capacity.c.capacity)
-    )
-
-
-def department_initiative_alerts(
-    week: date,
-    rule: AlertRule,
-    now: datetime,
-    department_ids: Sequence[int] | None = None,
-) -> Select:
-    """Departments with more active initiatives than the limit, this ISO week, for directors."""
-    counts = (
-        select(
-            initiative_departments.c.department_id.label("department_id"),
-            func.count().label("active"),
-        )
-        .join(Initiative, Initiative.id == initiative_departments.c.initiative_id)
-        .where(Initiative.status.in_(ACTIVE_INITIATIVE_STATUSES))
-        .group_by(initiative_departments.c.department_id)
-        .having(func.count() > rule.department_initiative_limit)
-    )
-    if department_ids is not None:
-        counts = counts.where(initiative_departments.c.department_id.in_(list(department_ids)))
-    counts = counts.subquery()
-    director = aliased(User)
-    message = (
-        _s("Department ")
-        + Department.name
-        + _s(" has ")
-        + _text(counts.c.active)
-        + _s(f" active initiatives, more than the limit of {rule.department_initiative_limit}")
-        + _s(f" (week of {day_name(week)}).")
-    )
-    dedup = (
-        _s("department_overload:department:")
-        + _text(Department.id)
-        + _s(f":{iso_week_label(week)}")
-    )
-    return (
-        select(
-            *_rows(
-                _s("department_overload"),
-                director.id,
-                _s("department"),
-                Department.id,
-                message,
-                dedup,
-                _s(DEPARTMENT_ACTION),
-                _s("/dashboard/departments/") + _text(Department.id),
-                now=now,
-            )
-        )
-        .select_from(counts)
-        .join(Department, Department.id == counts.c.department_id)
-        .join(director, and_(director.role == "director", _active(director)))
-    )
 
 
 # --- the inbox ---

@@ -11,18 +11,14 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Update, and_, case, exists, literal, or_, update
+from sqlalchemy import Update, and_, case, literal, or_, update
 
 from tracker.domain.wording import day_in_words
-from tracker.models import Alert, Task, Team, TeamWeekLoad
+from tracker.models import Alert, Task
 from tracker.models.base import UTCDateTime
 from tracker.queries.alerts import (
-    EPSILON,
     OPEN_STATUSES,
-    AlertRule,
     _s,
-    _text,
-    iso_week_label,
     task_dedup,
 )
 from tracker.queries.wording import day_in_words_sql
@@ -100,31 +96,3 @@ def resolve_moved_tasks(
         *_of_task_alerts(team_ids), Task.status.in_(OPEN_STATUSES), or_(moved, now_overdue)
     )
     return _resolve(stmt, now, reason)
-
-
-def resolve_relieved_team_weeks(
-    now: datetime,
-    weeks: Sequence[date],
-    rule: AlertRule,
-    team_ids: Sequence[int] | None = None,
-) -> Update:
-    """Team overload alerts whose week is no longer overloaded (or no longer ahead)."""
-    label = case({w: iso_week_label(w) for w in weeks}, value=TeamWeekLoad.week_start, else_=_s(""))
-    still = (
-        exists()
-        .where(
-            TeamWeekLoad.team_id == Alert.subject_id,
-            TeamWeekLoad.week_start.in_(list(weeks)),
-            Team.id == TeamWeekLoad.team_id,
-            TeamWeekLoad.planned_hours
-            > (rule.overload_threshold + EPSILON) * Team.capacity_hours_per_week,
-            Alert.dedup_key == _s("team_overload:team:") + _text(Team.id) + _s(":") + label,
-        )
-        .correlate(Alert)
-    )
-    stmt = update(Alert).where(
-        _unresolved(), Alert.kind == "team_overload", Alert.subject_type == "team", ~still
-    )
-    if team_ids is not None:
-        stmt = stmt.where(Alert.subject_id.in_(list(team_ids)))
-    return _resolve(stmt, now, _s("back under capacity"))

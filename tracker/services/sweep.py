@@ -17,16 +17,8 @@ from tracker.domain.days import DEFAULT_TIMEZONE, council_day
 from tracker.domain.workload import horizon
 from tracker.models import Alert, OverloadCheck, SweepRun
 from tracker.models.base import ALERT_KINDS
-from tracker.queries import resolution
-from tracker.queries.alerts import (
-    ALERT_INSERT_COLUMNS,
-    AlertRule,
-    department_initiative_alerts,
-    department_load_alerts,
-    departments_of_teams,
-    task_alerts,
-    team_overload_alerts,
-)
+from tracker.queries import episodes, resolution
+from tracker.queries.alerts import AlertRule, departments_of_teams, task_alerts
 from tracker.services.outbox import create_immediate_emails, queue_pending_emails
 
 # (kind, recipient group) pairs of the task alerts: one INSERT … SELECT each. Due soon
@@ -46,6 +38,7 @@ def rule_from_config(config: Mapping[str, Any]) -> AlertRule:
         overload_threshold=float(config["OVERLOAD_THRESHOLD"]),
         horizon_weeks=int(config["LOAD_HORIZON_WEEKS"]),
         department_initiative_limit=int(config["DEPARTMENT_INITIATIVE_LIMIT"]),
+        overload_realert_step=float(config.get("OVERLOAD_REALERT_STEP", 0.25)),
         timezone=config.get("TIMEZONE") or DEFAULT_TIMEZONE,
     )
 
@@ -74,12 +67,17 @@ class SweepResult:
         )
 
 
-def _insert_new(session: Session, rows: Select) -> int:
-    """INSERT the rows as alerts, skipping any (recipient, dedup_key) already there."""
+def _insert_fn(session: Session):
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def _insert_new(session: Session, rows: Select) -> int:
+    """INSERT the rows as alerts, skipping any (recipient, dedup_key) already there."""
+    insert = _insert_fn(session)
     due = rows.subquery()
     # Skip what is already there with an anti-join (cheap in bulk); ON CONFLICT still
     # guards against a concurrent sweep inserting the same alert meanwhile.
@@ -90,7 +88,7 @@ def _insert_new(session: Session, rows: Select) -> int:
     )
     stmt = (
         insert(Alert)
-        .from_select(list(ALERT_INSERT_COLUMNS), new)
+        .from_select([c.name for c in due.c], new)
         .on_conflict_do_nothing(index_elements=["recipient_id", "dedup_key"])
         .execution_options(preserve_rowcount=True)
     )
@@ -104,43 +102,84 @@ def _count(session: Session, stmt) -> int:
 def resolve_alerts(
     session: Session, now: datetime, rule: AlertRule, team_ids: Sequence[int] | None = None
 ) -> int:
-    """Resolve every alert whose condition has ended; with team_ids, those teams' only.
-    Also records first missed dates, which escalation counts from. Four statements."""
+    """Resolve every task alert whose condition has ended; with team_ids, those teams'
+    only. Also records first missed dates, which escalation counts from. Three statements."""
     today = council_day(now, rule.timezone)
     zone = ZoneInfo(rule.timezone)
     session.execute(resolution.record_first_missed(today, team_ids))
     resolved = _count(session, resolution.resolve_done_tasks(now, today, zone, team_ids))
     resolved += _count(session, resolution.resolve_moved_tasks(now, today, team_ids))
-    weeks = horizon(today, rule.horizon_weeks)
-    resolved += _count(session, resolution.resolve_relieved_team_weeks(now, weeks, rule, team_ids))
     return resolved
+
+
+def follow_overload(
+    session: Session,
+    now: datetime,
+    rule: AlertRule,
+    team_ids: Sequence[int] | None = None,
+) -> tuple[Counter, int]:
+    """Keep the overload episodes of teams and departments (with team_ids, those teams'
+    and their departments') in step with the load, alert those due one, resolve the
+    alerts of those that ended: (alerts created by kind, alerts resolved). Fixed
+    statements: six per subject type, two to resolve."""
+    today = council_day(now, rule.timezone)
+    weeks = horizon(today, rule.horizon_weeks)
+    created: Counter = Counter()
+    if not weeks:
+        return created, 0
+    departments = None if team_ids is None else departments_of_teams(session, team_ids)
+    insert = _insert_fn(session)
+    for subject_type, kind, overloaded, scope, alerts in (
+        (
+            "team",
+            "team_overload",
+            episodes.overloaded_team_weeks(weeks, rule, team_ids),
+            team_ids,
+            episodes.team_episode_alerts,
+        ),
+        (
+            "department",
+            "department_overload",
+            episodes.overloaded_department_weeks(weeks, rule, departments),
+            departments,
+            episodes.department_episode_alerts,
+        ),
+    ):
+        runs = episodes.islands(overloaded)
+        session.execute(episodes.join_older_episodes(subject_type, runs, now, scope))
+        session.execute(episodes.end_episodes(subject_type, runs, now, weeks[0], scope))
+        session.execute(episodes.follow_episodes(subject_type, runs, scope))
+        session.execute(episodes.start_episodes(subject_type, runs, now, insert))
+        created[kind] += _insert_new(session, alerts(rule, now, scope))
+        session.execute(episodes.mark_alerted(subject_type, rule, scope))
+    resolved = _count(session, episodes.resolve_ended_episodes(now))
+    resolved += _count(session, episodes.resolve_superseded(now))
+    return created, resolved
 
 
 def create_alerts(
     session: Session, now: datetime, rule: AlertRule, team_ids: Sequence[int] | None = None
 ) -> Counter:
-    """Insert every alert that is due and new; with team_ids, only those teams' overload
-    and their departments'. A fixed number of statements whatever the data size."""
+    """Insert every task alert that is due and new (not with team_ids: the immediate
+    check leaves them to the sweep). One statement per kind and recipient group."""
     today = council_day(now, rule.timezone)
     created: Counter = Counter()
     if team_ids is None:
         for kind, recipients in TASK_ALERTS:
             created[kind] += _insert_new(session, task_alerts(kind, recipients, today, rule, now))
-    weeks = horizon(today, rule.horizon_weeks)
-    if not weeks:
-        return created
-    for recipients in ("lead", "managers"):
-        created["team_overload"] += _insert_new(
-            session, team_overload_alerts(recipients, weeks, rule, now, team_ids)
-        )
-    departments = None if team_ids is None else departments_of_teams(session, team_ids)
-    created["department_overload"] += _insert_new(
-        session, department_load_alerts(weeks, rule, now, departments)
-    )
-    created["department_overload"] += _insert_new(
-        session, department_initiative_alerts(weeks[0], rule, now, departments)
-    )
     return created
+
+
+def update_alerts(
+    session: Session, now: datetime, rule: AlertRule, team_ids: Sequence[int] | None = None
+) -> tuple[Counter, int]:
+    """Every alert statement of a sweep (or of the immediate check, with team_ids), in
+    order; does not commit: (alerts created by kind, alerts resolved)."""
+    resolved = resolve_alerts(session, now, rule, team_ids)
+    created = create_alerts(session, now, rule, team_ids)
+    overload, overload_resolved = follow_overload(session, now, rule, team_ids)
+    created.update(overload)
+    return created, resolved + overload_resolved
 
 
 def _run(
@@ -149,8 +188,7 @@ def _run(
     clock = time.monotonic()
     result = SweepResult()
     try:
-        result.resolved = resolve_alerts(session, now, rule, team_ids)
-        result.created = create_alerts(session, now, rule, team_ids)
+        result.created, result.resolved = update_alerts(session, now, rule, team_ids)
         result.emails_created = create_immediate_emails(session, now)
         _checks_done(session, now, team_ids)
         session.commit()
