@@ -73,6 +73,10 @@ def _config(database_url: str, redis_url: str, instance_root: Path) -> dict:
         "WTF_CSRF_ENABLED": False,
         "MAIL_SERVER": "",
         "SERVER_NAME": None,
+        # Tests run at any hour of any day: no quiet hours unless a test sets its own
+        # (tests/services/test_delivery.py travels in time with the real settings).
+        "QUIET_HOURS": "00:00-00:00",
+        "QUIET_WEEKENDS": False,
     }
 
 

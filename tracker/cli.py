@@ -1,4 +1,4 @@
-"""Flask commands: `users create`, `demo load`, `alerts sweep` (SPEC §7)."""
+"""Flask commands: `users create`, `demo load`, `alerts sweep`, `alerts digest` (SPEC §7)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from tracker import clock
+from tracker.domain.wording import day_in_words
 from tracker.extensions import db
 from tracker.models import Department
 from tracker.redis_embedded import ensure_embedded_redis, stop_embedded_redis
@@ -91,6 +92,25 @@ def sweep_now():
 
     result = run_sweep(db.session, clock.now())
     click.echo(result.summary_line())
+
+
+@alerts_cli.command("digest")
+def digest_now():
+    """Build and queue today's digests now, whatever the hour (once per user per day)."""
+    from tracker.services.calendar import BANK_HOLIDAYS
+    from tracker.services.outbox import build_digests, queue_pending_emails
+    from tracker.services.sweep import working_time_from_config
+
+    working_time = working_time_from_config(current_app.config)
+    today, now = clock.today(), clock.now()
+    if not working_time.is_working_day(today, BANK_HOLIDAYS):
+        click.echo(f"{day_in_words(today)} is not a working day: no digests are sent today.")
+        return
+    created = build_digests(db.session, now, today, working_time)
+    queued = queue_pending_emails(db.session, now)
+    click.echo(
+        f"Digests for {day_in_words(today)}: {created} created, {queued} email job(s) queued."
+    )
 
 
 @redis_cli.command("start")

@@ -105,3 +105,37 @@ def test_deactivation_and_new_password_revoke_tokens_for_good(api, make, session
     admin_api.patch(f"/api/v1/users/{user.id}", json={"password": "another long password"})
     assert fresh.get("/api/v1/me").status_code == 401
     assert session.scalar(select(ApiToken.id).where(ApiToken.user_id == user.id)) is None
+
+
+def test_patch_me_chooses_the_email_mode(api, make, session):
+    user = make.user("team_lead")
+    assert api.as_(user).get("/api/v1/me").get_json()["email_mode"] == "digest"
+    for mode in ("off", "immediate", "digest"):
+        response = api.as_(user).patch("/api/v1/me", json={"email_mode": mode})
+        assert response.status_code == 200 and response.get_json()["email_mode"] == mode
+    stored = session.get(type(user), user.id, populate_existing=True)
+    assert stored.email_mode == "digest" and stored.email_mode_chosen_at is not None
+
+
+def test_patch_me_refuses_bad_input_and_changes_nothing(api, make, session):
+    user = make.user("team_lead")
+    for body, status in (
+        ({"email_mode": "weekly"}, 422),
+        ({"email_mode": None}, 422),
+        ({}, 422),
+        ({"email_mode": "off", "role": "admin"}, 422),
+        (["off"], 400),
+    ):
+        response = api.as_(user).patch("/api/v1/me", json=body)
+        assert response.status_code == status, body
+        assert "error" in response.get_json()
+    stored = session.get(type(user), user.id, populate_existing=True)
+    assert (stored.email_mode, stored.role, stored.email_mode_chosen_at) == (
+        "digest",
+        "team_lead",
+        None,
+    )
+
+
+def test_patch_me_needs_a_token(client):
+    assert client.patch("/api/v1/me", json={"email_mode": "off"}).status_code == 401

@@ -142,7 +142,7 @@ def overdue_tasks(make, n: int) -> list:
     """n overdue tasks, each with its own team lead; owners have no address (one email each)."""
     leads = []
     for _ in range(n):
-        lead = make.user("team_lead")
+        lead = make.user("team_lead", email_mode="immediate")
         team = make.team(lead=lead)
         owner = make.user("manager", department=team.department, email="")
         initiative = make.initiative(owner=owner, departments=[team.department])

@@ -73,7 +73,7 @@ def test_periodic_jobs_are_registered_once_however_many_workers_start(app):
     )
     expected = [sweep.job_id(slot), digest.job_id(digest_slot), catch_up.job_id(catch_up_slot)]
     assert ids == sorted(expected)
-    assert digest.slot_start(app.config, digest_slot) == datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
+    assert digest.slot_start(app.config, digest_slot) == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
 def test_a_tick_schedules_its_successor_then_runs(jobs_app, session, make):
@@ -91,23 +91,24 @@ def test_a_tick_schedules_its_successor_then_runs(jobs_app, session, make):
 def test_worker_sends_queued_emails_once(jobs_app, session, make, smtp_server):  # noqa: F811
     host, port, mailbox = smtp_server
     jobs_app.config.update(MAIL_SERVER=host, MAIL_PORT=port)
-    lead = make.user("team_lead")
+    lead = make.user("team_lead", email_mode="immediate")
     team = make.team(lead=lead)
     make.task(team=team, due=date.today() - timedelta(days=1), start=date.today() - timedelta(3))
     runner = jobs_app.test_cli_runner()
-    assert "2 email job(s) queued" in runner.invoke(args=["alerts", "sweep"]).output
+    # The lead chose immediate emails; the initiative's owner has the default digest.
+    assert "1 email job(s) queued" in runner.invoke(args=["alerts", "sweep"]).output
     run_queued_jobs()
-    assert len(mailbox.messages) == 2 and len(mailbox.to(lead.email)) == 1
+    assert len(mailbox.messages) == 1 and len(mailbox.to(lead.email)) == 1
     states = session.scalars(select(EmailMessage.state)).all()
-    assert states == ["sent", "sent"]
+    assert states == ["sent"]
     runner.invoke(args=["alerts", "sweep"])
     run_queued_jobs()
-    assert len(mailbox.messages) == 2
+    assert len(mailbox.messages) == 1
 
 
 def test_failing_send_is_retried_by_rq_with_backoff(jobs_app, session, make):
     jobs_app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port())
-    lead = make.user("team_lead")
+    lead = make.user("team_lead", email_mode="immediate")
     make.user("manager", email="")  # the owner below has no address: one email only
     team = make.team(lead=lead)
     owner = make.user("manager", email="")
@@ -124,7 +125,7 @@ def test_failing_send_is_retried_by_rq_with_backoff(jobs_app, session, make):
 
 
 def test_task_change_queues_an_overload_check_that_a_worker_runs(jobs_app, session, make):
-    lead = make.user("team_lead")
+    lead = make.user("team_lead", email_mode="immediate")
     team = make.team(lead=lead, capacity=10)
     task = make.task(team=team, start=date.today(), due=date.today() + timedelta(days=20))
     manager = session.get(type(lead), task.initiative.owner_id)
@@ -194,7 +195,7 @@ def catch_up_at(app, moment: datetime) -> str:
 def test_status_update_is_saved_with_redis_down_and_the_sweep_catches_up(
     app, session, make, redis_url
 ):
-    lead = make.user("team_lead")
+    lead = make.user("team_lead", email_mode="immediate")
     team = make.team(lead=lead, capacity=10)
     task = make.task(team=team, start=date.today(), due=date.today() + timedelta(days=3), effort=60)
     app.config["REDIS_URL"] = f"redis://127.0.0.1:{closed_port()}/0"
@@ -219,7 +220,7 @@ def test_status_update_is_saved_with_redis_down_and_the_sweep_catches_up(
 
 
 def test_status_page_saves_at_once_with_redis_down(app, client, login_as, session, make):
-    lead = make.user("team_lead")
+    lead = make.user("team_lead", email_mode="immediate")
     team = make.team(lead=lead)
     task = make.task(team=team, start=date.today(), due=date.today() + timedelta(days=5))
     login_as(user=lead)

@@ -163,7 +163,7 @@ def test_digest_users_get_one_email_a_day_with_all_their_alerts(app, session, ma
     [to_lead] = mailbox.to(lead.email)
     body = to_lead.get_payload(decode=True).decode("utf-8")  # curly quotes: not 7-bit
     assert "Map housing support" in body and "Brief the providers" in body
-    assert "2 alerts for" in to_lead["Subject"]
+    assert to_lead["Subject"] == "Alerts for 30 Nov: 1 overdue, 1 due soon"
     # Tomorrow's alerts go in tomorrow's digest, not today's sent one.
     task.due_date = TODAY - timedelta(days=1)
     session.commit()

@@ -80,15 +80,17 @@ def test_mark_read_refuses_a_missing_csrf_token(app, client, login_as, session):
     assert session.get(Alert, alert.id).read_at is None
 
 
-def test_preferences_switch_to_digest_and_back(client, login_as, session):
+def test_preferences_digest_by_default_then_immediate_or_off(client, login_as, session):
     user = login_as("manager")
     page = client.get("/preferences").get_data(as_text=True)
-    assert 'value="immediate" checked' in page
-    response = client.post("/preferences", data={"email_mode": "digest"})
+    assert 'value="digest" checked' in page and "08:00 on working days" in page
+    assert session.get(type(user), user.id).email_mode_chosen_at is None
+    response = client.post("/preferences", data={"email_mode": "immediate"})
     assert response.status_code == 302
-    assert session.get(type(user), user.id).email_mode == "digest"
-    client.post("/preferences", data={"email_mode": "immediate"})
-    assert session.get(type(user), user.id).email_mode == "immediate"
+    chosen = session.get(type(user), user.id, populate_existing=True)
+    assert chosen.email_mode == "immediate" and chosen.email_mode_chosen_at is not None
+    client.post("/preferences", data={"email_mode": "off"})
+    assert session.get(type(user), user.id, populate_existing=True).email_mode == "off"
 
 
 def test_preferences_refuse_an_unknown_or_missing_mode(client, login_as, session):
@@ -97,7 +99,7 @@ def test_preferences_refuse_an_unknown_or_missing_mode(client, login_as, session
         response = client.post("/preferences", data=data)
         assert response.status_code == 422
         assert "govuk-error-summary" in response.get_data(as_text=True)
-    assert session.get(type(user), user.id).email_mode == "immediate"
+    assert session.get(type(user), user.id).email_mode == "digest"
 
 
 def test_operations_page_is_for_admins_only(client, login_as):

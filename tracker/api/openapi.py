@@ -150,6 +150,7 @@ SCHEMAS: dict[str, Any] = {
         }
     ),
     "Token": obj({"token": STRING, "expires_at": DATETIME}),
+    "MeUpdate": obj({"email_mode": {"enum": list(EMAIL_MODES)}}, required=["email_mode"]),
     "TokenRequest": obj({"username": STRING, "password": STRING}),
     "User": obj(
         {
@@ -216,7 +217,15 @@ FALLBACK_PATHS: dict[str, dict[str, Any]] = {
                 errors=(401,),
             )
         },
-        "/me": {"get": op("The caller", {200: ref("User")}, errors=(401,))},
+        "/me": {
+            "get": op("The caller", {200: ref("User")}, errors=(401,)),
+            "patch": op(
+                "Choose how the caller gets alert emails (SPEC §5)",
+                {200: ref("User")},
+                body=ref("MeUpdate"),
+                errors=(400, 401, 413, 422),
+            ),
+        },
     },
     "alerts": {
         "/alerts": {

@@ -1,5 +1,5 @@
 """POST /api/v1/tokens: a bearer token for a username and password; DELETE
-/tokens/current ends it; GET /me."""
+/tokens/current ends it; GET /me, PATCH /me {email_mode}."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from tracker.api.errors import ApiError, error_response
 from tracker.api.helpers import FieldReader, caller, json_body
 from tracker.api.serializers import user_json
 from tracker.extensions import db
+from tracker.services.alerts import set_email_mode
 from tracker.services.auth import TooManyAttempts, authenticate, issue_token, revoke_token
 from tracker.web.auth import login_throttle
 from tracker.web.helpers import now
@@ -43,3 +44,11 @@ def delete_current_token():
 @bp.get("/me")
 def me():
     return jsonify(user_json(caller()))
+
+
+@bp.patch("/me")
+def update_me():
+    """The caller's own preference: `{email_mode}` (digest, immediate or off)."""
+    body = json_body({"email_mode"}, {"email_mode"})
+    user = set_email_mode(db.session, caller(), body["email_mode"], now())
+    return jsonify(user_json(user))

@@ -6,6 +6,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.jobs import job_context, utc_now
 from tracker.services import email, outbox
+from tracker.services.sweep import working_time_from_config
 
 
 def send_email(message_id: int) -> str:
@@ -17,8 +18,9 @@ def send_email(message_id: int) -> str:
 
 
 def send_digests() -> str:
-    with job_context():
+    with job_context() as app:
         now = utc_now()
-        created = outbox.build_digests(db.session, now, clock.today())
+        working_time = working_time_from_config(app.config)
+        created = outbox.build_digests(db.session, now, clock.today(), working_time)
         queued = outbox.queue_pending_emails(db.session, now)
         return f"{created} digest(s) created, {queued} email job(s) queued"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from rq import Queue
@@ -41,6 +41,43 @@ class PeriodicJob:
     def job_id(self, slot: int) -> str:
         return f"periodic-{self.name}-{slot}"
 
+    def next_slot(self, config: Mapping[str, Any], now: datetime, after: int | None) -> int:
+        slot = self.slot_at(config, now) + 1
+        return slot if after is None else max(slot, after + 1)
+
+
+@dataclass(frozen=True)
+class WorkingDayJob(PeriodicJob):
+    """Once a working day at an hour of the council's clock (DST included): its slot is
+    the day's ordinal, and days that are not working days have no slot at all."""
+
+    hour: Callable[[Mapping[str, Any]], int] = lambda config: 8
+
+    def _working_time(self, config: Mapping[str, Any]):
+        from tracker.services.sweep import working_time_from_config
+
+        return working_time_from_config(config)
+
+    def slot_at(self, config: Mapping[str, Any], moment: datetime) -> int:
+        working = self._working_time(config)
+        local = moment.astimezone(working.zone)
+        day = local.date()
+        if local < working.digest_time(day, self.hour(config)):
+            day -= timedelta(days=1)
+        return day.toordinal()
+
+    def slot_start(self, config: Mapping[str, Any], slot: int) -> datetime:
+        return self._working_time(config).digest_time(date.fromordinal(slot), self.hour(config))
+
+    def next_slot(self, config: Mapping[str, Any], now: datetime, after: int | None) -> int:
+        from tracker.services.calendar import BANK_HOLIDAYS
+
+        slot = super().next_slot(config, now, after)
+        working = self._working_time(config)
+        while not working.is_working_day(date.fromordinal(slot), BANK_HOLIDAYS):
+            slot += 1
+        return slot
+
 
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
@@ -53,11 +90,11 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         "tracker.jobs.alerts.catch_up",
         period=lambda c: timedelta(seconds=int(c.get("CATCH_UP_SECONDS", 60))),
     ),
-    PeriodicJob(
+    WorkingDayJob(
         "digest",
         "tracker.jobs.email.send_digests",
         period=lambda c: timedelta(days=1),
-        offset=lambda c: timedelta(hours=int(c.get("DIGEST_HOUR", 7))),
+        hour=lambda c: int(c.get("DIGEST_HOUR", 8)),
     ),
 )
 BY_NAME = {job.name: job for job in PERIODIC_JOBS}
@@ -71,9 +108,7 @@ def schedule_next(
     after_slot: int | None = None,
 ) -> bool:
     """Schedule the job's next slot unless someone already has; True if this call did."""
-    slot = job.slot_at(config, now) + 1
-    if after_slot is not None:
-        slot = max(slot, after_slot + 1)
+    slot = job.next_slot(config, now, after_slot)
     period = int(job.period(config).total_seconds())
     try:
         queue.enqueue_at(

@@ -40,7 +40,8 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Part of the login cookie: changing it ends every session of the user.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
-    email_mode: Mapped[str] = mapped_column(String(20), default="immediate")
+    # SPEC §5: a digest a working day unless the user chose otherwise.
+    email_mode: Mapped[str] = mapped_column(String(20), default="digest")
     # When the user last chose an email mode themselves (NULL: never chose).
     email_mode_chosen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from tracker.domain.wording import day_in_words
+from tracker.domain.working_time import WorkingTime
 from tracker.models import Alert, Initiative, Task, Team, User
 from tracker.models.base import UTCDateTime
 from tracker.queries.wording import day_in_words_sql
@@ -51,6 +52,8 @@ class AlertRule:
     department_initiative_limit: int = 6
     overload_realert_step: float = 0.25
     timezone: str = "Europe/London"  # the council's day (SPEC §8): due dates are London's
+    # When immediate emails may go and digests are sent (SPEC §5 "Delivery").
+    working_time: WorkingTime = field(default_factory=WorkingTime)
 
 
 def iso_week_label(week: date) -> str:

@@ -46,3 +46,17 @@ def task_titles(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     if not wanted:
         return {}
     return dict(session.execute(select(Task.id, Task.title).where(Task.id.in_(wanted))).all())
+
+
+def task_departments(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """{task id: the name of its team's department}: one query."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Task.id, Department.name)
+        .join(Team, Team.id == Task.team_id)
+        .join(Department, Department.id == Team.department_id)
+        .where(Task.id.in_(wanted))
+    )
+    return dict(rows.all())

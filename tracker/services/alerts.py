@@ -52,10 +52,13 @@ def mark_all_read(session: Session, user_id: int, now: datetime) -> int:
     return max(result.rowcount, 0)
 
 
-def set_email_mode(session: Session, user: User, mode: str) -> User:
+def set_email_mode(session: Session, user: User, mode: object, now: datetime) -> User:
+    """The user's own choice of alert emails (SPEC §5): digest, immediate or off."""
     if mode not in EMAIL_MODES:
-        raise Invalid("Choose how to get alert emails", {"email_mode": "Choose an option"})
-    user.email_mode = mode
+        choices = ", ".join(EMAIL_MODES)
+        raise Invalid("Choose how to get alert emails", {"email_mode": f"Choose one of {choices}"})
+    user.email_mode = str(mode)
+    user.email_mode_chosen_at = now
     session.commit()
     return user
 

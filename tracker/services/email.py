@@ -21,10 +21,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from tracker.domain.digest import DigestItem, digest_body, digest_subject
 from tracker.domain.validation import single_line
-from tracker.domain.wording import day_in_words, subject_line
+from tracker.domain.wording import subject_line
 from tracker.models import Alert, EmailMessage
-from tracker.queries.subjects import subject_names
+from tracker.queries.subjects import subject_names, task_departments
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,9 @@ def send_email(
     try:
         # Stored with the outcome, in the same commit: one write after the claim.
         names = subject_names(session, [(a.subject_type, a.subject_id) for a in alerts])
-        message.subject, message.body = render(message, alerts, mail.base_url, names)
+        escalated = [a.subject_id for a in alerts if a.kind == "escalation"]
+        departments = task_departments(session, escalated) if message.kind == "digest" else {}
+        message.subject, message.body = render(message, alerts, mail.base_url, names, departments)
         mime = mime_message(message, mail.sender, now)
     except (ValueError, TypeError, LookupError) as exc:
         # Retrying cannot help a message that cannot be built: fail it, visibly.
@@ -194,20 +197,27 @@ def render(
     alerts: list[Alert],
     base_url: str,
     names: dict[tuple[str, int], str] | None = None,
+    departments: dict[int, str] | None = None,
 ) -> tuple[str, str]:
     """Subject and plain-text body; each alert's message names task, initiative, team, date.
 
     An immediate email's subject is short and specific: "Overdue: <the task's title>"."""
     if message.kind == "digest":
-        day = day_in_words(message.digest_date or alerts[0].created_at)
-        count = f"{len(alerts)} alert" + ("" if len(alerts) == 1 else "s")
-        subject = f"Initiative Tracker: {count} for {day}"
-        lines = [f"Your alerts from Initiative Tracker for {day}:", ""]
-        for alert in alerts:
-            lines.append(f"* {KIND_LABELS.get(alert.kind, alert.kind)}: {alert.message}")
-            if alert.action:
-                lines.append(f"  What to do: {alert.action}")
-            lines.append(f"  {_link(base_url, alert)}")
+        day = message.digest_date or alerts[0].created_at.date()
+        items = [
+            DigestItem(
+                alert.kind,
+                alert.message,
+                alert.action,
+                _link(base_url, alert),
+                (departments or {}).get(alert.subject_id, "")
+                if alert.subject_type == "task"
+                else "",
+            )
+            for alert in alerts
+        ]
+        subject = digest_subject(items, day)
+        lines = [digest_body(items, day)]
     else:
         alert = alerts[0]
         name = (names or {}).get((alert.subject_type, alert.subject_id))
@@ -220,7 +230,7 @@ def render(
     lines += [
         "",
         f"All your alerts: {base_url}/alerts",
-        f"Choose immediate emails or a daily digest: {base_url}/preferences",
+        f"Choose a daily digest, an email per alert, or none: {base_url}/preferences",
     ]
     return subject, "\n".join(lines) + "\n"
 

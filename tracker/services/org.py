@@ -156,7 +156,7 @@ def save_user(
     user = _get(session, User, user_id, "user") if user_id else None
     current = {f: getattr(user, f, None) for f in USER_FIELDS if f != "password"}
     if user is None:
-        current |= {"email_mode": "immediate", "active": True, "email": ""}
+        current |= {"email_mode": "digest", "active": True, "email": ""}
     data = current | changes
     if errors := validate_user(session, data, creating=user is None):
         raise Invalid("The user could not be saved", errors)

@@ -13,9 +13,11 @@ from sqlalchemy import and_, exists, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from tracker.domain.days import council_day
+from tracker.domain.working_time import WorkingTime
 from tracker.extensions import QUEUE_EMAIL, get_queue
 from tracker.models import Alert, EmailMessage, User
 from tracker.models.base import UTCDateTime
+from tracker.services.calendar import BANK_HOLIDAYS
 from tracker.services.email import (
     BACKOFF_SECONDS,
     CLAIM_SECONDS,
@@ -48,14 +50,21 @@ def _unemailed(mode: str):
     )
 
 
-def create_immediate_emails(session: Session, now: datetime) -> int:
+def create_immediate_emails(
+    session: Session, now: datetime, working_time: WorkingTime | None = None
+) -> int:
     """One pending email per alert not yet emailed, for users who want them at once.
+    Made in quiet hours or on a non-working day, it waits for the next working morning
+    (its next_attempt_at), so nobody is emailed at night (SPEC §5).
 
     Set-wise, two statements whatever the number: INSERT … SELECT the emails (the
     unique alert_id makes a concurrent sweep's second email of an alert a no-op), then
     UPDATE … FROM to link each alert to its email. Does not commit; answers how many
     alerts were linked.
     """
+    working_time = working_time or WorkingTime()
+    release = working_time.next_working_moment(now, BANK_HOLIDAYS)
+    waits_until = literal(release if release > now else None, UTCDateTime())
     new_emails = (
         select(
             Alert.recipient_id,
@@ -67,6 +76,7 @@ def create_immediate_emails(session: Session, now: datetime) -> int:
             literal("pending"),
             literal(0),
             literal(now, UTCDateTime()),
+            waits_until,
         )
         .join(User, User.id == Alert.recipient_id)
         .where(_unemailed("immediate"))
@@ -84,6 +94,7 @@ def create_immediate_emails(session: Session, now: datetime) -> int:
                 "state",
                 "attempts",
                 "created_at",
+                "next_attempt_at",
             ],
             new_emails,
         )
@@ -98,14 +109,24 @@ def create_immediate_emails(session: Session, now: datetime) -> int:
     return max(linked, 0)
 
 
-def build_digests(session: Session, now: datetime, today: date | None = None) -> int:
-    """Today's digest for every digest user with alerts not yet emailed; then commit.
+def build_digests(
+    session: Session,
+    now: datetime,
+    today: date | None = None,
+    working_time: WorkingTime | None = None,
+) -> int:
+    """Today's digest for every digest user with new unresolved alerts not yet emailed;
+    then commit. Nothing on a day that is not a working day (SPEC §5): its alerts wait
+    for the next working day's digest.
 
     One INSERT … SELECT (a second run the same day adds nothing: one digest per user
     per day) and one UPDATE linking the alerts to the user's unsent digest.
     """
+    working_time = working_time or WorkingTime()
     # The digest is for the council's day (London), never the UTC date.
-    today = today or council_day(now)
+    today = today or council_day(now, working_time.timezone)
+    if not working_time.is_working_day(today, BANK_HOLIDAYS):
+        return 0
     waiting = exists().where(
         Alert.recipient_id == User.id,
         Alert.email_message_id.is_(None),

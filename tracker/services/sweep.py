@@ -14,6 +14,7 @@ from sqlalchemy import Select, delete, exists, select
 from sqlalchemy.orm import Session
 
 from tracker.domain.days import DEFAULT_TIMEZONE, council_day
+from tracker.domain.working_time import WorkingTime
 from tracker.domain.workload import horizon
 from tracker.models import Alert, OverloadCheck, SweepRun
 from tracker.models.base import ALERT_KINDS
@@ -40,6 +41,15 @@ def rule_from_config(config: Mapping[str, Any]) -> AlertRule:
         department_initiative_limit=int(config["DEPARTMENT_INITIATIVE_LIMIT"]),
         overload_realert_step=float(config.get("OVERLOAD_REALERT_STEP", 0.25)),
         timezone=config.get("TIMEZONE") or DEFAULT_TIMEZONE,
+        working_time=working_time_from_config(config),
+    )
+
+
+def working_time_from_config(config: Mapping[str, Any]) -> WorkingTime:
+    return WorkingTime.of(
+        config.get("QUIET_HOURS") or "18:00-08:00",
+        bool(config.get("QUIET_WEEKENDS", True)),
+        config.get("TIMEZONE") or DEFAULT_TIMEZONE,
     )
 
 
@@ -189,7 +199,7 @@ def _run(
     result = SweepResult()
     try:
         result.created, result.resolved = update_alerts(session, now, rule, team_ids)
-        result.emails_created = create_immediate_emails(session, now)
+        result.emails_created = create_immediate_emails(session, now, rule.working_time)
         _checks_done(session, now, team_ids)
         session.commit()
     except Exception as exc:

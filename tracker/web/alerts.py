@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
@@ -18,8 +18,9 @@ from tracker.web.helpers import now
 bp = Blueprint("alerts", __name__)
 
 EMAIL_CHOICES = [
-    SelectChoice("immediate", "Immediately: one email per alert"),
-    SelectChoice("digest", "Once a day: one email with the day's alerts"),
+    SelectChoice("digest", "Once a working day: one email with your new alerts"),
+    SelectChoice("immediate", "As they happen: one email per alert, in working hours"),
+    SelectChoice("off", "Never: I will look at my alerts inbox"),
 ]
 
 
@@ -83,8 +84,15 @@ def mark_all_read():
 def preferences():
     form = PreferencesForm(email_mode=current_user.email_mode)
     if form.validate_on_submit():
-        alert_service.set_email_mode(db.session, current_user, form.email_mode.data)
+        alert_service.set_email_mode(db.session, current_user, form.email_mode.data, now())
         flash("Your preferences have been saved")
         return redirect(url_for("alerts.preferences"))
     status = 422 if form.errors else 200
-    return render_template("alerts/preferences.html", form=form), status
+    config = current_app.config
+    return render_template(
+        "alerts/preferences.html",
+        form=form,
+        digest_hour=config["DIGEST_HOUR"],
+        quiet_hours=config["QUIET_HOURS"],
+        quiet_weekends=config["QUIET_WEEKENDS"],
+    ), status
