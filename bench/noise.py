@@ -17,6 +17,7 @@ whether every task that met the escalation rule reached every director.
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
 import random
 import sys
@@ -29,8 +30,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import itertools
-
 from flask_migrate import upgrade
 from sqlalchemy import func, select, update
 
@@ -40,6 +39,7 @@ from tracker.domain.workload import horizon
 from tracker.extensions import db
 from tracker.models import Alert, EmailMessage, Initiative, Task, Team, User
 from tracker.queries import episodes
+from tracker.redis_embedded import stop_embedded_redis
 from tracker.services import outbox, sweep
 from tracker.services import tasks as task_service
 from tracker.services.actors import actor_for
@@ -366,6 +366,7 @@ def main() -> int:
                 simulation.run(db.session, args.mode)
             finally:
                 task_service.queue_overload_check = original
+        stop_embedded_redis(str(folder))  # the app may have started one (rate limits)
         print(f"({time.perf_counter() - started:.0f} s)")
     return 0
 
