@@ -153,7 +153,7 @@ def test_users_admin_only_paged_password_write_only(api, make, session):
     assert created.status_code == 201
     body = created.get_json()
     assert "password" not in body and "password_hash" not in body
-    assert body["active"] is True and body["email_mode"] == "immediate"
+    assert body["active"] is True and body["email_mode"] == "digest"
     stored = session.get(User, body["id"])
     assert stored.check_password("a long enough password")
     assert "a long enough password" not in stored.password_hash
