@@ -20,15 +20,16 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $(VENV)/.runtime-installed $@
 
 ## run: install, migrate, load the demo council if the database is empty, sweep once,
-## then serve the web app and the worker (which sweeps every SWEEP_INTERVAL_MINUTES)
+## then serve the web app and the worker (which sweeps every SWEEP_INTERVAL_MINUTES);
+## supervise.py starts the worker again if it exits, and the embedded Redis if it dies
 run: $(VENV)/.runtime-installed
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app demo load --if-empty
 	@$(BIN)/flask --app app redis start
 	$(BIN)/flask --app app alerts sweep
 	@echo "Serving on http://$(HOST):$(PORT)/ - demo logins are in README.md. Ctrl-C stops it."
-	@$(BIN)/python worker.py & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null; $(BIN)/flask --app app redis stop' EXIT INT TERM; \
+	@$(BIN)/python supervise.py & supervisor=$$!; \
+	  trap 'kill $$supervisor 2>/dev/null; wait $$supervisor 2>/dev/null; $(BIN)/flask --app app redis stop' EXIT INT TERM; \
 	  $(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 ## worker: only the RQ worker (with its scheduler)
@@ -53,7 +54,7 @@ test-all: $(VENV)/.dev-installed chromium
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit --quiet --severity-level low -r tracker app.py worker.py 2>/dev/null
+	$(BIN)/bandit --quiet --severity-level low -r tracker app.py worker.py supervise.py 2>/dev/null
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import time
 
+import redis
 from rq import Worker
+from rq.exceptions import StopRequested
 
 from tracker import create_app
 from tracker.extensions import QUEUE_NAMES, get_queue, get_redis
@@ -20,22 +23,71 @@ def served_queue_names() -> tuple[str, ...]:
     return QUEUE_NAMES
 
 
-class TrackerWorker(Worker):
-    """A forking worker that also keeps the periodic jobs registered.
+# How often the worker makes sure its scheduler runs and the periodic jobs are
+# registered; an idle worker wakes at least every IDLE_WAKE_SECONDS to do it.
+SUPERVISE_SECONDS = 5
+IDLE_WAKE_SECONDS = 10
+# Waits between attempts to reach Redis again, and before a new work loop.
+RECONNECT_SECONDS = (1, 2, 5)
 
-    Maintenance runs between jobs every few minutes; registering again is a no-op
-    while the next run is scheduled, and restores it if Redis lost it.
+
+class TrackerWorker(Worker):
+    """A forking worker that keeps its scheduler running and the periodic jobs registered.
+
+    RQ's scheduler is a process that dies with the Redis connection, and RQ restarts it
+    only in maintenance (minutes apart, between jobs). This worker checks it every few
+    seconds instead (on each heartbeat: between jobs, while a job runs, and at least
+    every IDLE_WAKE_SECONDS when idle) and registers the periodic jobs again, which
+    restores them after a Redis restart without persistence. The same check lets a
+    worker whose scheduler lost the lock race take over once the holder's lease ends.
     """
 
     app = None
+    stop_for_good = False
+    _next_check = 0.0
+    # RQ blocks on the queues for worker_ttl - 15 seconds between heartbeats.
+    worker_ttl = IDLE_WAKE_SECONDS + 15
+    # Reconnect quickly once Redis is back (RQ waits up to a minute between tries).
+    max_connection_wait_time = 5.0
+
+    def heartbeat(self, *args, **kwargs):
+        super().heartbeat(*args, **kwargs)
+        if kwargs.get("pipeline") is None and not self.is_horse:
+            self.supervise_scheduler()
+
+    def supervise_scheduler(self) -> None:
+        if time.monotonic() < self._next_check:
+            return
+        self._next_check = time.monotonic() + SUPERVISE_SECONDS
+        if self.stop_for_good:
+            return  # a warm shutdown has stopped the scheduler on purpose
+        try:
+            scheduler = self.scheduler
+            process = scheduler._process if scheduler is not None else None
+            dead = scheduler is not None and not (process and process.is_alive())
+            if dead and scheduler.acquire_locks(auto_start=True):
+                log.info("scheduler (re)started")
+            register_periodic_jobs(self.app)
+        except (redis.RedisError, OSError) as exc:
+            log.warning("could not check the scheduler (%s); trying again shortly", exc)
 
     def run_maintenance_tasks(self):
-        super().run_maintenance_tasks()
-        # A Redis blip must not stop the worker: the next maintenance tries again.
+        # RQ's maintenance restarts the scheduler too; supervise_scheduler does that,
+        # and two restarters could start two scheduler processes.
+        scheduler, self.scheduler = self.scheduler, None
+        try:
+            super().run_maintenance_tasks()
+        finally:
+            self.scheduler = scheduler
+        # A Redis blip must not stop the worker: the next check tries again.
         try:
             register_periodic_jobs(self.app)
         except Exception:
             log.exception("could not register the periodic jobs")
+
+    def request_stop(self, signum, frame):
+        type(self).stop_for_good = True  # SIGTERM or Ctrl-C: end, do not start again
+        super().request_stop(signum, frame)
 
 
 def register_periodic_jobs(app) -> int:
@@ -83,9 +135,49 @@ def main(argv: list[str] | None = None) -> int:
     registered = register_periodic_jobs(app)
     log.info("periodic jobs registered by this worker: %d", registered)
     queue_names = tuple(args.queue) if args.queue else None
-    worker = build_worker(app, args.name, args.maintenance_interval, queue_names)
-    worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")
-    return 0
+    return serve(app, args.name, args.maintenance_interval, queue_names, args.burst)
+
+
+def serve(
+    app,
+    name: str | None,
+    maintenance_interval: int,
+    queue_names: tuple[str, ...] | None,
+    burst: bool,
+) -> int:
+    """Run work loops until asked to stop. RQ ends a loop when Redis goes away while a
+    job runs (and on any error it does not expect): wait for Redis, then start again."""
+    failures = 0
+    while True:
+        worker = build_worker(app, name, maintenance_interval, queue_names)
+        try:
+            worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+        except (redis.RedisError, OSError, ValueError) as exc:
+            # ValueError: RQ still holds this worker's name (an unclean end): retry.
+            log.warning("the work loop ended (%s: %s)", type(exc).__name__, exc)
+        if burst or TrackerWorker.stop_for_good:
+            return 0
+        failures = min(failures + 1, len(RECONNECT_SECONDS))
+        log.warning("the work loop ended without a stop request: starting again")
+        try:
+            wait_for_redis(app, RECONNECT_SECONDS[failures - 1])
+        except StopRequested:
+            return 0  # SIGTERM while waiting (RQ's handler is still installed)
+        if TrackerWorker.stop_for_good:
+            return 0
+
+
+def wait_for_redis(app, first_wait: float) -> None:
+    """Block until Redis answers (or a stop is requested), trying every few seconds."""
+    time.sleep(first_wait)
+    with app.app_context():
+        connection = get_redis()
+        while not TrackerWorker.stop_for_good:
+            try:
+                connection.ping()
+                return
+            except (redis.RedisError, OSError):
+                time.sleep(RECONNECT_SECONDS[-1] / 5)
 
 
 if __name__ == "__main__":

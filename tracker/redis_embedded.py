@@ -18,7 +18,7 @@ def socket_path(instance_path: str) -> Path:
     return Path(instance_path) / SOCKET_NAME
 
 
-def _alive(sock: Path) -> bool:
+def is_alive(sock: Path) -> bool:
     if not sock.exists():
         return False
     try:
@@ -37,11 +37,11 @@ def ensure_embedded_redis(instance_path: str, timeout: float = 10.0) -> Path:
     folder = Path(instance_path)
     folder.mkdir(parents=True, exist_ok=True)
     sock = socket_path(instance_path)
-    if _alive(sock):
+    if is_alive(sock):
         return sock
     with open(folder / "redis.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if _alive(sock):
+        if is_alive(sock):
             return sock
         if sock.exists():
             sock.unlink()
@@ -63,7 +63,7 @@ def ensure_embedded_redis(instance_path: str, timeout: float = 10.0) -> Path:
             check=True,
         )  # fmt: skip
         deadline = time.monotonic() + timeout
-        while not _alive(sock):
+        while not is_alive(sock):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"embedded redis did not start; see {folder / 'redis.log'}")
             time.sleep(0.05)
@@ -73,7 +73,7 @@ def ensure_embedded_redis(instance_path: str, timeout: float = 10.0) -> Path:
 def stop_embedded_redis(instance_path: str) -> None:
     """Shut the instance's embedded redis-server down, if it runs."""
     sock = socket_path(instance_path)
-    if not _alive(sock):
+    if not is_alive(sock):
         return
     # Shutdown closes the connection under us.
     with contextlib.suppress(redis.ConnectionError):

