@@ -235,3 +235,23 @@ def test_status_page_saves_at_once_with_redis_down(app, client, login_as, sessio
     assert session.scalar(select(Task.status).where(Task.id == task.id)) == "in_progress"
     note = session.scalar(select(TaskUpdate.note).where(TaskUpdate.task_id == task.id))
     assert note == "On it"
+
+
+def test_the_worker_registers_the_periodic_jobs_again_after_redis_lost_them(app):
+    """What the worker checks every few seconds (worker.supervise_scheduler): the
+    periodic jobs come back after a Redis restart without persistence, and a Redis
+    that does not answer is logged, never raised."""
+    built = worker.build_worker(app)
+    registry = ScheduledJobRegistry(queue=Queue(QUEUE_DEFAULT, connection=get_redis()))
+    built.supervise_scheduler()
+    assert registry.count == len(schedule.PERIODIC_JOBS)
+    get_redis().flushdb()  # Redis restarted empty
+    built.supervise_scheduler()
+    assert registry.count == 0  # checked a moment ago: not yet
+    built._next_check = 0.0
+    built.supervise_scheduler()
+    assert registry.count == len(schedule.PERIODIC_JOBS)
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{closed_port()}/0"
+    app.extensions.pop("tracker_redis", None)
+    built._next_check = 0.0
+    built.supervise_scheduler()  # logs a warning, carries on
