@@ -45,8 +45,6 @@ class TrackerWorker(Worker):
     app = None
     stop_for_good = False
     _next_check = 0.0
-    # RQ blocks on the queues for worker_ttl - 15 seconds between heartbeats.
-    worker_ttl = IDLE_WAKE_SECONDS + 15
     # Reconnect quickly once Redis is back (RQ waits up to a minute between tries).
     max_connection_wait_time = 5.0
 
@@ -105,7 +103,12 @@ def build_worker(
         connection = get_redis()
         queues = [get_queue(queue_name) for queue_name in queue_names or served_queue_names()]
     worker = TrackerWorker(
-        queues, name=name, connection=connection, maintenance_interval=maintenance_interval
+        queues,
+        name=name,
+        connection=connection,
+        maintenance_interval=maintenance_interval,
+        # RQ blocks on the queues for worker_ttl - 15 seconds between heartbeats.
+        worker_ttl=IDLE_WAKE_SECONDS + 15,
     )
     worker.app = app
     return worker

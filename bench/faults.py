@@ -359,6 +359,8 @@ def soak(args) -> int:
     from tracker.services import outbox
 
     rng = random.Random(args.seed)
+    # SIGTERM ends the soak through its clean-up (workers, SMTP sink, Redis).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
     folder = Path(tempfile.mkdtemp(prefix="faults-"))
     redis_server = Redis(folder)
     redis_server.start()

@@ -242,6 +242,7 @@ def test_the_worker_registers_the_periodic_jobs_again_after_redis_lost_them(app)
     periodic jobs come back after a Redis restart without persistence, and a Redis
     that does not answer is logged, never raised."""
     built = worker.build_worker(app)
+    assert built.dequeue_timeout <= worker.IDLE_WAKE_SECONDS  # wakes up to check
     registry = ScheduledJobRegistry(queue=Queue(QUEUE_DEFAULT, connection=get_redis()))
     built.supervise_scheduler()
     assert registry.count == len(schedule.PERIODIC_JOBS)
