@@ -460,7 +460,11 @@ def soak(args) -> int:
     print(f"emails expected:   {args.emails}")
     print(f"delivered:         {delivered}")
     print(f"duplicated:        {duplicated}")
-    print(f"lost:              {lost}")
+    unsettled = states.get("pending", 0)
+    print(
+        f"lost:              {lost}"
+        + (f" ({unsettled} still pending: not settled)" if unsettled else "")
+    )
     if worst is not None:
         print(
             f"longest delay beyond first attempt: {delays[worst]:.1f} s (email {worst}); "
