@@ -207,9 +207,12 @@ def test_queueing_decides_from_the_database_not_the_job_record(app, session, mak
     lost = [get_redis().lpop(queue.key).decode() for _ in range(2)]
     assert all(Job.fetch(j, connection=get_redis()).get_status() == "queued" for j in lost)
     assert outbox.queue_pending_emails(session, NOW + timedelta(seconds=claim), claim) == 0
+    queue.enqueue_many([outbox.send_job_data(queue, 999, claim)])  # a backlog of new ones
     later = NOW + timedelta(seconds=claim + 1)
     assert outbox.queue_pending_emails(session, later, claim) == 2
-    assert len(set(queue.job_ids) | set(lost)) == 4  # fresh ids: nothing overwritten
+    assert len(set(queue.job_ids) | set(lost)) == 5  # fresh ids: nothing overwritten
+    # The lost ones have waited long enough: they go ahead of the backlog.
+    assert [queue.fetch_job(j).args[0] for j in queue.job_ids][-1] == 999
     assert all(m.queued_at == later for m in emails(session))
     # Redis restarted without persistence: the same again, one bound later.
     get_redis().flushdb()

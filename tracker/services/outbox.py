@@ -205,9 +205,12 @@ def lost_after_seconds(claim_seconds: int | None = None) -> int:
     return CLAIM_SECONDS
 
 
-def send_job_data(queue: Queue, message_id: int, claim_seconds: int = CLAIM_SECONDS):
+def send_job_data(
+    queue: Queue, message_id: int, claim_seconds: int = CLAIM_SECONDS, at_front: bool = False
+):
     return Queue.prepare_data(
         SEND_EMAIL_JOB,
+        at_front=at_front,
         args=(message_id,),
         job_id=job_id_for(message_id),
         retry=Retry(max=MAX_ATTEMPTS - 1, interval=list(BACKOFF_SECONDS)),
@@ -218,8 +221,11 @@ def send_job_data(queue: Queue, message_id: int, claim_seconds: int = CLAIM_SECO
     )
 
 
-def _take_owed(session: Session, now: datetime, lost_after: int, chunk: int) -> list[int]:
-    """Mark up to `chunk` owed emails queued now and answer their ids; commits.
+def _take_owed(
+    session: Session, now: datetime, lost_after: int, chunk: int
+) -> list[tuple[int, bool]]:
+    """Mark up to `chunk` owed emails queued now and answer (id, overdue) for each,
+    overdue meaning made more than `lost_after` ago (its job was lost); commits.
 
     Owed: pending, not under a live claim nor waiting out a backoff, and never queued
     or queued more than `lost_after` seconds ago without being sent. The job record's
@@ -237,18 +243,18 @@ def _take_owed(session: Session, now: datetime, lost_after: int, chunk: int) -> 
         .order_by(EmailMessage.id)
         .limit(chunk)
     )
-    taken = session.scalars(
+    taken = session.execute(
         update(EmailMessage)
         .where(
             EmailMessage.id.in_(owed.scalar_subquery()),
             or_(EmailMessage.queued_at.is_(None), EmailMessage.queued_at < cutoff),
         )
         .values(queued_at=now)
-        .returning(EmailMessage.id)
+        .returning(EmailMessage.id, EmailMessage.created_at < cutoff)
         .execution_options(synchronize_session=False)
     ).all()
     session.commit()
-    return sorted(taken)
+    return sorted((message_id, bool(overdue)) for message_id, overdue in taken)
 
 
 def queue_pending_emails(
@@ -270,12 +276,16 @@ def queue_pending_emails(
     try:
         queue = get_queue(QUEUE_EMAIL)
         while True:
-            ids = _take_owed(session, now, lost_after, chunk)
-            if not ids:
+            taken = _take_owed(session, now, lost_after, chunk)
+            if not taken:
                 break
-            queue.enqueue_many([send_job_data(queue, i, lost_after) for i in ids])
-            queued += len(ids)
-            if len(ids) < chunk:
+            # An email whose job was lost has waited long enough: it goes ahead of
+            # any backlog of new ones, so its delay stays within the bound.
+            queue.enqueue_many(
+                [send_job_data(queue, i, lost_after, at_front=overdue) for i, overdue in taken]
+            )
+            queued += len(taken)
+            if len(taken) < chunk:
                 break
     except (redis.RedisError, OSError, RuntimeError) as exc:
         log.warning("could not queue emails (%s); the next sweep will try again", exc)
