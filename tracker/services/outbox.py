@@ -224,8 +224,8 @@ def send_job_data(
 def _take_owed(
     session: Session, now: datetime, lost_after: int, chunk: int
 ) -> list[tuple[int, bool]]:
-    """Mark up to `chunk` owed emails queued now and answer (id, overdue) for each,
-    overdue meaning made more than `lost_after` ago (its job was lost); commits.
+    """Mark up to `chunk` owed emails queued now and answer (id, tried) for each,
+    tried meaning a send was attempted before (claimed, then lost or failed); commits.
 
     Owed: pending, not under a live claim nor waiting out a backoff, and never queued
     or queued more than `lost_after` seconds ago without being sent. The job record's
@@ -250,11 +250,11 @@ def _take_owed(
             or_(EmailMessage.queued_at.is_(None), EmailMessage.queued_at < cutoff),
         )
         .values(queued_at=now)
-        .returning(EmailMessage.id, EmailMessage.created_at < cutoff)
+        .returning(EmailMessage.id, EmailMessage.attempts > 0)
         .execution_options(synchronize_session=False)
     ).all()
     session.commit()
-    return sorted((message_id, bool(overdue)) for message_id, overdue in taken)
+    return sorted((message_id, bool(tried)) for message_id, tried in taken)
 
 
 def queue_pending_emails(
@@ -279,10 +279,14 @@ def queue_pending_emails(
             taken = _take_owed(session, now, lost_after, chunk)
             if not taken:
                 break
-            # An email whose job was lost has waited long enough: it goes ahead of
-            # any backlog of new ones, so its delay stays within the bound.
+            # An email already tried (its sender died, or its retry was lost) has waited
+            # long enough: it goes ahead of any backlog, oldest first (each one pushed
+            # to the front, so the newest is pushed first); the others queue in order.
+            tried = sorted((i for i, was_tried in taken if was_tried), reverse=True)
+            fresh = [i for i, was_tried in taken if not was_tried]
             queue.enqueue_many(
-                [send_job_data(queue, i, lost_after, at_front=overdue) for i, overdue in taken]
+                [send_job_data(queue, i, lost_after, at_front=True) for i in tried]
+                + [send_job_data(queue, i, lost_after) for i in fresh]
             )
             queued += len(taken)
             if len(taken) < chunk:
