@@ -7,8 +7,9 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from tracker.models import Department, Initiative, Task, Team, User
+from tracker.models import CapacityAdjustment, Department, Initiative, Task, Team, User
 from tracker.services import load
+from tracker.services.staffing import refresh_team_staffing
 
 PASSWORD = "correct horse battery"
 
@@ -59,6 +60,7 @@ class Factory:
         lead: User | None = None,
         capacity: float = 37.5,
         name: str | None = None,
+        establishment: float | None = None,
     ) -> Team:
         department = department or self.department()
         team = Team(
@@ -66,6 +68,7 @@ class Factory:
             department_id=department.id,
             lead_id=lead.id if lead else None,
             capacity_hours_per_week=capacity,
+            establishment_fte=establishment,
         )
         self.session.add(team)
         self.session.commit()
@@ -134,3 +137,24 @@ class Factory:
         load.refresh_tasks_load(self.session, [task])
         self.session.commit()
         return task
+
+    def adjustment(
+        self,
+        team: Team,
+        kind: str = "vacancy",
+        fte: float = 1.0,
+        start: date | None = None,
+        end: date | None = None,
+        note: str = "",
+    ) -> CapacityAdjustment:
+        """A capacity adjustment with its weeks' stored staffing (the team needs an
+        establishment, as the service insists)."""
+        start = start or date.today()
+        adjustment = CapacityAdjustment(
+            team_id=team.id, kind=kind, fte=fte, starts_on=start, ends_on=end, note=note
+        )
+        self.session.add(adjustment)
+        self.session.flush()
+        refresh_team_staffing(self.session, team.id, start, end)
+        self.session.commit()
+        return adjustment

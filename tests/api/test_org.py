@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
+from tracker.domain.capacity import week_working_days
 from tracker.domain.workload import week_start
 from tracker.models import Department, Team, User
+from tracker.services.calendar import BANK_HOLIDAYS
 
 
 def test_departments_list_create_read_rename(api, make):
@@ -113,12 +116,14 @@ def test_team_load_by_week(api, make, app):
     assert [i["week_start"] for i in items] == [
         (monday + timedelta(weeks=n)).isoformat() for n in range(3)
     ]
-    # Monday to Friday of this week: all 15 hours land here, bank holidays or not.
+    # Monday to Friday of this week: all 15 hours land here, bank holidays or not;
+    # capacity is scaled to the week's working days (SPEC §9).
+    days = len(week_working_days(monday, BANK_HOLIDAYS))
     assert items[0] == {
         "week_start": monday.isoformat(),
         "planned_hours": 15,
-        "capacity_hours": 10,
-        "load_ratio": 1.5,
+        "capacity_hours": pytest.approx(10 * days / 5),
+        "load_ratio": pytest.approx(round(15 / (10 * days / 5), 4)),
     }
     assert items[1]["planned_hours"] == 0 and items[1]["load_ratio"] == 0
     default = api.as_(viewer).get(f"/api/v1/teams/{team.id}/load").get_json()["items"]
@@ -198,3 +203,16 @@ def test_users_bad_input(api, make, session):
     assert taken.status_code == 409
     assert caller.patch("/api/v1/users/999", json={"active": False}).status_code == 404
     assert session.scalar(select(func.count()).select_from(User)) == before
+
+
+def test_team_load_of_a_week_without_capacity_is_null_not_infinity(api, make):
+    viewer = make.user("director")
+    team = make.team(capacity=10, establishment=2)
+    monday = week_start(date.today())
+    make.adjustment(team, "vacancy", 2.0, monday, monday + timedelta(days=6))
+    make.task(team=team, start=monday, due=monday + timedelta(days=4), effort=5)
+    response = api.as_(viewer).get(f"/api/v1/teams/{team.id}/load?weeks=2")
+    assert b"Infinity" not in response.get_data()
+    first, second = response.get_json()["items"]
+    assert first["capacity_hours"] == 0 and first["load_ratio"] is None
+    assert second["load_ratio"] == 0

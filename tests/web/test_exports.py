@@ -12,7 +12,9 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from tracker.domain.capacity import week_working_days
 from tracker.models import CalendarFeed
+from tracker.services.calendar import BANK_HOLIDAYS
 
 
 def rows_of(response) -> list[dict]:
@@ -42,7 +44,10 @@ def test_heatmap_csv_has_a_row_per_team_and_week(client, login_as, app, council)
     }  # fmt: skip
     reablement = [r for r in rows if r["team"] == "Reablement"]
     assert sum(float(r["planned_hours"]) for r in reablement) == pytest.approx(8)
-    assert {r["capacity_hours"] for r in reablement} == {"20.0"}
+    # A full week's capacity is 20 hours; a bank-holiday week has its share (SPEC §9).
+    for row in reablement:
+        days = len(week_working_days(date.fromisoformat(row["week_start"]), BANK_HOLIDAYS))
+        assert float(row["capacity_hours"]) == pytest.approx(20 * days / 5)
 
 
 def test_team_lead_cannot_export_load(client, login_as, council):

@@ -198,8 +198,15 @@ OPENAPI_SCHEMAS = {
         {
             "week_start": DATE,
             "planned_hours": NUMBER,
-            "capacity_hours": NUMBER,
-            "load_ratio": NUMBER,
+            "capacity_hours": {
+                **NUMBER,
+                "description": "SPEC §9: the base scaled to the week's working days, less "
+                "vacancies and absences, plus agency cover; never below 0",
+            },
+            "load_ratio": {
+                **nullable(NUMBER),
+                "description": "planned ÷ capacity; null when the week has no capacity",
+            },
         }
     ),
     "UserInput": obj(_user_fields, required=["username", "display_name", "role", "password"]),

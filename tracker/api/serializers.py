@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from tracker.domain.workload import WeekLoad
+from tracker.domain.workload import WeekLoad, ratio_or_none
 from tracker.models import ConfidenceRating, Department, Initiative, Task, TaskUpdate, Team, User
 from tracker.services.planning import LoadPreview
 
@@ -99,7 +99,7 @@ def week_load_json(week: WeekLoad) -> dict[str, Any]:
         "week_start": iso(week.week_start),
         "planned_hours": week.planned_hours,
         "capacity_hours": week.capacity_hours,
-        "load_ratio": round(week.load_ratio, 4),
+        "load_ratio": ratio_or_none(week.load_ratio, week.capacity_hours),
     }
 
 
@@ -113,8 +113,9 @@ def preview_json(preview: LoadPreview) -> dict[str, Any]:
                 "capacity_hours": w.capacity_hours,
                 "before_hours": w.before_hours,
                 "after_hours": w.after_hours,
-                "before_ratio": round(w.before_ratio, 4),
-                "after_ratio": round(w.after_ratio, 4),
+                "before_ratio": ratio_or_none(w.before_ratio, w.capacity_hours),
+                "after_ratio": ratio_or_none(w.after_ratio, w.capacity_hours),
+                "reason": w.reason,
                 "overloaded": w.overloaded_after,
             }
             for w in preview.weeks

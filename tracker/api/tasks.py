@@ -175,8 +175,16 @@ OPENAPI_SCHEMAS = {
                         "capacity_hours": NUMBER,
                         "before_hours": NUMBER,
                         "after_hours": NUMBER,
-                        "before_ratio": NUMBER,
-                        "after_ratio": NUMBER,
+                        "before_ratio": {
+                            **nullable(NUMBER),
+                            "description": "null when the week has no capacity (SPEC §9)",
+                        },
+                        "after_ratio": nullable(NUMBER),
+                        "reason": {
+                            "type": "string",
+                            "description": "Why the week has less capacity than a full, "
+                            "fully staffed week (bank holiday, vacancies, absences), or empty",
+                        },
                         "overloaded": {"type": "boolean"},
                     }
                 ),

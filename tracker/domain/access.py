@@ -56,3 +56,15 @@ def can_update_task_status(
     if actor.role == "team_lead":
         return team_id in actor.led_team_ids
     return can_edit_initiative(actor, initiative_owner_id, department_ids)
+
+
+def can_adjust_capacity(actor: Actor, team_id: int, team_department_id: int) -> bool:
+    """Vacancies, absences and agency cover (SPEC §9): admins, managers of the team's
+    department and the team's own lead."""
+    if actor.role == "admin":
+        return True
+    if actor.role == "manager":
+        return actor.department_id is not None and actor.department_id == team_department_id
+    if actor.role == "team_lead":
+        return team_id in actor.led_team_ids
+    return False

@@ -118,6 +118,8 @@ class Bounds:
 
 EFFORT_HOURS = Bounds(0.1, 1_000_000, "hours")
 CAPACITY_HOURS_PER_WEEK = Bounds(0.1, 10_000, "hours a week")
+# Full-time equivalents: a team's establishment and a capacity adjustment (SPEC §9).
+FTE = Bounds(0.01, 10_000, "FTE")
 
 
 def number_error(value: float | int | None, bounds: Bounds, label: str) -> str | None:

@@ -7,8 +7,9 @@ from tracker.models.initiatives import (
     Initiative,
     initiative_departments,
 )
-from tracker.models.load import TaskWeekLoad, TeamDueDay, TeamWeekLoad
+from tracker.models.load import TaskWeekLoad, TeamDueDay, TeamWeekLoad, TeamWeekStaffing
 from tracker.models.org import Department, Team
+from tracker.models.staffing import CapacityAdjustment
 from tracker.models.tasks import Task, TaskUpdate, task_dependencies
 from tracker.models.users import ApiToken, CalendarFeed, User
 
@@ -17,6 +18,7 @@ __all__ = [
     "AlertEpisode",
     "ApiToken",
     "CalendarFeed",
+    "CapacityAdjustment",
     "ConfidenceRating",
     "Department",
     "EmailMessage",
@@ -29,6 +31,7 @@ __all__ = [
     "Team",
     "TeamDueDay",
     "TeamWeekLoad",
+    "TeamWeekStaffing",
     "User",
     "initiative_departments",
     "task_dependencies",

@@ -53,3 +53,25 @@ class TeamDueDay(db.Model):
     due_date: Mapped[date] = mapped_column(Date, primary_key=True)
     open_tasks: Mapped[int] = mapped_column(Integer, default=0)
     open_effort_hours: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class TeamWeekStaffing(db.Model):
+    """A team's staffing in one week that some capacity adjustment covers (SPEC §9).
+
+    Stored when an adjustment is written, for just the weeks it touches, because
+    working days and bank holidays are too rich for SQL. `net_fte_days` is Σ fte ×
+    working days covered (vacancies and absences positive, agency cover negative); the
+    week's capacity is then §9's formula in SQL (queries/capacity.py). Weeks without a
+    row are fully staffed.
+    """
+
+    __tablename__ = "team_week_staffing"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    week_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    net_fte_days: Mapped[float] = mapped_column(Float, default=0.0)
+    vacant_fte: Mapped[float] = mapped_column(Float, default=0.0)
+    absent_fte: Mapped[float] = mapped_column(Float, default=0.0)
+    agency_fte: Mapped[float] = mapped_column(Float, default=0.0)

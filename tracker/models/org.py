@@ -32,6 +32,9 @@ class Team(db.Model):
     __table_args__ = (
         UniqueConstraint("department_id", "name", name="uq_teams_department_name"),
         CheckConstraint("capacity_hours_per_week > 0", name="capacity_positive"),
+        CheckConstraint(
+            "establishment_fte IS NULL OR establishment_fte > 0", name="establishment_positive"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +46,8 @@ class Team(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     capacity_hours_per_week: Mapped[float] = mapped_column(Float)
+    # Funded posts (SPEC §3, §9): needed before vacancies, absences and cover are recorded.
+    establishment_fte: Mapped[float | None] = mapped_column(Float, nullable=True)
 
     department: Mapped[Department] = relationship(back_populates="teams")
     lead: Mapped[User | None] = relationship(foreign_keys=[lead_id])

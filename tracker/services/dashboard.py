@@ -18,7 +18,7 @@ from tracker.domain.workload import WeekLoad, horizon, is_overloaded, peak_ratio
 from tracker.models import ConfidenceRating, Department, Initiative, Team
 from tracker.queries import dashboard as q
 from tracker.services.errors import NotFound
-from tracker.services.workload import TeamLoad, departments_load, teams_load
+from tracker.services.workload import TeamLoad, departments_load_of, team_weeks, teams_load
 
 # Order of the five-point scale, worst last; None is "not rated yet".
 CONFIDENCE_ORDER: tuple[str | None, ...] = ("green", "amber_green", "amber", "amber_red", "red")
@@ -77,7 +77,7 @@ def department_figures(
     due = q.department_due_figures(session, today)
     confidence = q.active_initiatives_by_confidence(session)
     teams = teams_load(session, today, horizon_weeks)
-    dept_weeks = departments_load(session, today, horizon_weeks)
+    dept_weeks = departments_load_of(teams)
     week_list = horizon(today, horizon_weeks)
     overloaded_by_dept: dict[int, list[int]] = {}
     capacity: dict[int, float] = {}
@@ -211,8 +211,21 @@ class TeamWeek:
     planned_hours: float
     threshold: float
 
+    week_load: WeekLoad | None = None
+
     @property
     def load(self) -> WeekLoad:
+        if self.week_load is not None:
+            return WeekLoad(
+                self.week_start,
+                self.planned_hours,
+                self.week_load.capacity_hours,
+                working_days=self.week_load.working_days,
+                full_hours=self.week_load.full_hours,
+                vacant_fte=self.week_load.vacant_fte,
+                absent_fte=self.week_load.absent_fte,
+                agency_fte=self.week_load.agency_fte,
+            )
         return WeekLoad(self.week_start, self.planned_hours, self.team.capacity_hours_per_week)
 
     @property
@@ -227,7 +240,10 @@ def team_week(session: Session, team_id: int, week: date, threshold: float) -> T
         raise NotFound(f"There is no team {team_id}")
     monday = week_start(week)
     tasks = q.tasks_in_team_week(session, team_id, monday)
-    return TeamWeek(team, monday, tasks, round(sum(t.hours for t in tasks), 4), threshold)
+    week_load = team_weeks(session, [monday], [team_id])[team_id][0]
+    return TeamWeek(
+        team, monday, tasks, round(sum(t.hours for t in tasks), 4), threshold, week_load
+    )
 
 
 def get_initiative_with_history(session: Session, initiative_id: int) -> Initiative:

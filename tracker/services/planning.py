@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from tracker.domain.validation import EFFORT_HOURS
 from tracker.domain.workload import is_overloaded, load_ratio, weekly_shares
 from tracker.models import TaskWeekLoad, Team
-from tracker.queries.load import team_week_hours
 from tracker.services.calendar import BANK_HOLIDAYS
 from tracker.services.errors import Invalid
 from tracker.services.validation import check_dates, check_number, check_task_span
+from tracker.services.workload import team_weeks
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class PreviewWeek:
     before_hours: float
     after_hours: float
     threshold: float
+    reason: str = ""  # why the week has less capacity than usual, if it has
 
     @property
     def before_ratio(self) -> float:
@@ -88,17 +89,18 @@ def preview_task_load(
         ).all()
         old = {row.week_start: row.hours for row in rows}
     weeks = sorted(set(new) | set(old))
-    current = team_week_hours(session, weeks, [team_id]).get(team_id, {})
+    current = {w.week_start: w for w in team_weeks(session, weeks, [team_id]).get(team_id, [])}
     return LoadPreview(
         team_id=team.id,
         team_name=team.name,
         weeks=[
             PreviewWeek(
                 week_start=w,
-                capacity_hours=team.capacity_hours_per_week,
-                before_hours=round(current.get(w, 0.0), 4),
-                after_hours=round(current.get(w, 0.0) - old.get(w, 0.0) + new.get(w, 0.0), 4),
+                capacity_hours=current[w].capacity_hours,
+                before_hours=current[w].planned_hours,
+                after_hours=round(current[w].planned_hours - old.get(w, 0.0) + new.get(w, 0.0), 4),
                 threshold=threshold,
+                reason=current[w].reason,
             )
             for w in weeks
         ],

@@ -47,10 +47,19 @@ def bar_chart(
     """Horizontal bars of (label, value, overloaded, link), scaled so the threshold shows."""
     left, bar_h, gap, top = 220, 26, 10, 10
     plot = width - left - 70
-    top_value = max([threshold * 1.2, *(value for _, value, _, _ in rows)]) or 1.0
+    # Work in a week with no capacity is an infinite ratio: drawn the full width.
+    finite = [value for _, value, _, _ in rows if math.isfinite(value)]
+    top_value = max([threshold * 1.2, *finite]) or 1.0
     scale = plot / top_value
     bars = [
-        Bar(label, value, top + i * (bar_h + gap), round(max(1.0, value * scale), 1), over, href)
+        Bar(
+            label,
+            value,
+            top + i * (bar_h + gap),
+            round(max(1.0, min(value * scale, plot)), 1),
+            over,
+            href,
+        )
         for i, (label, value, over, href) in enumerate(rows)
     ]
     height = top + len(rows) * (bar_h + gap) + 30

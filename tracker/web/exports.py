@@ -27,7 +27,7 @@ from wtforms import SelectField, SubmitField
 from wtforms.validators import InputRequired
 
 from tracker.domain.validation import parse_date
-from tracker.domain.workload import is_overloaded
+from tracker.domain.workload import is_overloaded, ratio_or_none
 from tracker.extensions import db
 from tracker.models import Department, Initiative, Task, Team
 from tracker.models.base import TASK_STATUSES
@@ -113,7 +113,7 @@ def heatmap_csv():
             cell.week_start.isoformat(),
             cell.planned_hours,
             cell.capacity_hours,
-            round(cell.load_ratio, 4),
+            ratio_or_none(cell.load_ratio, cell.capacity_hours),
             "yes" if is_overloaded(cell.load_ratio, threshold) else "no",
         ]
         for group in data.groups

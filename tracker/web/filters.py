@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 
 from flask import Flask
@@ -51,7 +52,13 @@ def hours(value: float | None) -> str:
 
 
 def ratio(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
+    """A load ratio to two places; an infinite one (work in a week with no capacity at
+    all, SPEC §9) in words."""
+    if value is None:
+        return ""
+    if math.isinf(value):
+        return "no capacity"
+    return f"{value:.2f}"
 
 
 def kind_counts(summary: str | None) -> str:
