@@ -9,7 +9,16 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tracker.models import Department, Initiative, Task, TaskUpdate, Team, User
+from tracker.models import (
+    CapacityAdjustment,
+    Department,
+    Initiative,
+    Task,
+    TaskUpdate,
+    Team,
+    TeamWeekStaffing,
+    User,
+)
 
 ROLES = ("admin", "director", "manager_affected", "manager_other", "lead_own", "lead_other")
 TODAY = date.today()
@@ -23,6 +32,7 @@ class World:
     team: Team
     initiative: Initiative
     task: Task
+    adjustment: CapacityAdjustment
 
 
 @pytest.fixture
@@ -37,11 +47,12 @@ def world(make) -> World:
         "lead_own": make.user("team_lead"),
         "lead_other": make.user("team_lead"),
     }
-    team = make.team(department=dept, lead=users["lead_own"])
+    team = make.team(department=dept, lead=users["lead_own"], establishment=10)
     make.team(department=other_dept, lead=users["lead_other"])
     initiative = make.initiative(owner=owner, departments=[dept])
     task = make.task(team=team, initiative=initiative)
-    return World(users, dept, other_dept, team, initiative, task)
+    adjustment = make.adjustment(team, "vacancy", 1.0, TODAY)
+    return World(users, dept, other_dept, team, initiative, task, adjustment)
 
 
 def _request(world: World, action: str) -> tuple[str, str, dict]:
@@ -104,6 +115,27 @@ def _request(world: World, action: str) -> tuple[str, str, dict]:
                 "capacity_hours_per_week": 20,
             },
         ),
+        "post_adjustment": (
+            "post",
+            f"/api/v1/teams/{w.team.id}/capacity-adjustments",
+            {"kind": "absence", "fte": 0.5, "starts_on": TODAY.isoformat()},
+        ),
+        "patch_adjustment": (
+            "patch",
+            f"/api/v1/capacity-adjustments/{w.adjustment.id}",
+            {"fte": 2.0},
+        ),
+        "end_adjustment": (
+            "patch",
+            f"/api/v1/capacity-adjustments/{w.adjustment.id}",
+            {"ends_on": (TODAY + timedelta(days=30)).isoformat()},
+        ),
+        "delete_adjustment": ("delete", f"/api/v1/capacity-adjustments/{w.adjustment.id}", None),
+        "patch_team_establishment": (
+            "patch",
+            f"/api/v1/teams/{w.team.id}",
+            {"establishment_fte": 12.5},
+        ),
     }[action]
 
 
@@ -120,6 +152,12 @@ EXPECTED = {
     "post_user": _allowed("admin", status=201),
     "post_department": _allowed("admin", status=201),
     "post_team": _allowed("admin", status=201),
+    # SPEC §9: admins, managers of the team's department and its own lead record staffing.
+    "post_adjustment": _allowed("admin", "manager_affected", "lead_own", status=201),
+    "patch_adjustment": _allowed("admin", "manager_affected", "lead_own"),
+    "end_adjustment": _allowed("admin", "manager_affected", "lead_own"),
+    "delete_adjustment": _allowed("admin", "manager_affected", "lead_own", status=204),
+    "patch_team_establishment": _allowed("admin"),
 }
 
 
@@ -127,7 +165,16 @@ def _snapshot(session) -> dict:
     session.expire_all()
     counts = {
         model.__name__: session.scalar(select(func.count()).select_from(model))
-        for model in (Initiative, Task, TaskUpdate, User, Department, Team)
+        for model in (
+            Initiative,
+            Task,
+            TaskUpdate,
+            User,
+            Department,
+            Team,
+            CapacityAdjustment,
+            TeamWeekStaffing,
+        )
     }
     initiatives = session.execute(
         select(Initiative.id, Initiative.title, Initiative.status, Initiative.updated_at)
@@ -135,7 +182,17 @@ def _snapshot(session) -> dict:
     tasks = session.execute(
         select(Task.id, Task.title, Task.status, Task.effort_hours, Task.version)
     ).all()
-    return {"counts": counts, "initiatives": initiatives, "tasks": tasks}
+    staffing = session.execute(
+        select(CapacityAdjustment.id, CapacityAdjustment.fte, CapacityAdjustment.ends_on)
+    ).all()
+    teams = session.execute(select(Team.id, Team.establishment_fte)).all()
+    return {
+        "counts": counts,
+        "initiatives": initiatives,
+        "tasks": tasks,
+        "staffing": staffing,
+        "teams": teams,
+    }
 
 
 @pytest.mark.parametrize("action", list(EXPECTED))

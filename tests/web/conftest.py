@@ -61,7 +61,7 @@ def council(make) -> Council:
     other_manager = make.user("manager", department=other_dept)
     lead = make.user("team_lead", display_name="Lee Lead")
     other_lead = make.user("team_lead")
-    team = make.team(department=dept, lead=lead, name="Reablement", capacity=20)
+    team = make.team(department=dept, lead=lead, name="Reablement", capacity=20, establishment=5)
     other_team = make.team(department=other_dept, lead=other_lead, name="Fostering")
     initiative = make.initiative(
         owner=manager,

@@ -133,8 +133,9 @@ PAGES = {
         "/initiatives/{i}/edit",
         "/initiatives/{i}/tasks/new",
         "/tasks/{t}/edit",
+        "/teams/{team}/staffing/new",
     ],
-    "lead.safeguarding": ["/my-tasks", *COMMON, "/no-such-page"],
+    "lead.safeguarding": ["/my-tasks", *COMMON, "/teams/{team}/staffing/new", "/no-such-page"],
 }
 
 

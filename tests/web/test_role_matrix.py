@@ -18,6 +18,8 @@ TABLES = (
     "users",
     "departments",
     "teams",
+    "capacity_adjustments",
+    "team_week_staffing",
 )
 ROLES = ("admin", "director", "manager", "other_manager", "lead", "other_lead")
 OK = 302
@@ -96,6 +98,17 @@ ACTIONS = {
         lambda c, a: "/admin/departments",
         lambda c, a: {"name": "Housing"},
         {"admin": OK},
+    ),
+    "record staffing": (
+        lambda c, a: f"/teams/{c.team.id}/staffing/new",
+        lambda c, a: {
+            "kind": "vacancy",
+            "fte": "1",
+            "starts_on": date_parts(c.task.start_date),
+            "ends_on": ["", "", ""],
+            "note": "Social worker post",
+        },
+        {"admin": OK, "manager": OK, "lead": OK},
     ),
     "admin create team": (
         lambda c, a: "/admin/teams/new",

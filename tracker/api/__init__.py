@@ -60,6 +60,7 @@ from tracker.api import (  # noqa: E402
     initiatives,  # noqa: F401
     openapi,  # noqa: F401
     org,  # noqa: F401
+    staffing,  # noqa: F401
     tasks,  # noqa: F401
     tokens,  # noqa: F401
 )

@@ -295,11 +295,12 @@ def _with_error_bodies(operations: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_document() -> dict[str, Any]:
-    from tracker.api import alerts, dashboard, initiatives, org, tasks, tokens
+    from tracker.api import alerts, dashboard, initiatives, org, staffing, tasks, tokens
 
     modules = {
         "tokens": tokens,
         "org": org,
+        "staffing": staffing,
         "initiatives": initiatives,
         "tasks": tasks,
         "alerts": alerts,

@@ -43,6 +43,7 @@ TEAM_KINDS = {
     "department_id": "id",
     "lead_id": "id?",
     "capacity_hours_per_week": "number",
+    "establishment_fte": "number?",
 }
 USER_KINDS = {
     "username": "string",
@@ -167,6 +168,10 @@ _team_fields = {
     "department_id": ID,
     "lead_id": nullable(ID),
     "capacity_hours_per_week": {"type": "number", "exclusiveMinimum": 0, "maximum": 10_000},
+    "establishment_fte": {
+        **nullable({"type": "number", "exclusiveMinimum": 0, "maximum": 10_000}),
+        "description": "Funded posts in FTE (SPEC §3); needed before staffing is recorded",
+    },
 }
 _user_fields = {
     "username": NAME,
@@ -190,6 +195,7 @@ OPENAPI_SCHEMAS = {
             "department_id": ID,
             "lead_id": nullable(ID),
             "capacity_hours_per_week": NUMBER,
+            "establishment_fte": nullable(NUMBER),
         }
     ),
     "TeamInput": obj(_team_fields, required=["name", "department_id", "capacity_hours_per_week"]),

@@ -38,6 +38,7 @@ def team_json(team: Team) -> dict[str, Any]:
         "department_id": team.department_id,
         "lead_id": team.lead_id,
         "capacity_hours_per_week": team.capacity_hours_per_week,
+        "establishment_fte": team.establishment_fte,
     }
 
 

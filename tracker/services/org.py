@@ -10,15 +10,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker.domain.access import Actor, can_manage_org
-from tracker.domain.validation import CAPACITY_HOURS_PER_WEEK
-from tracker.models import Department, Team, User
+from tracker.domain.validation import CAPACITY_HOURS_PER_WEEK, FTE
+from tracker.models import CapacityAdjustment, Department, Team, User
 from tracker.models.base import EMAIL_MODES, ROLES
 from tracker.services.auth import revoke_tokens
 from tracker.services.errors import Conflict, Forbidden, Invalid, NotFound
 from tracker.services.passwords import weak_password
 from tracker.services.validation import check_choice, check_name, check_number
 
-TEAM_FIELDS = ("name", "department_id", "lead_id", "capacity_hours_per_week")
+TEAM_FIELDS = (
+    "name",
+    "department_id",
+    "lead_id",
+    "capacity_hours_per_week",
+    "establishment_fte",
+)
 USER_FIELDS = (
     "username",
     "display_name",
@@ -85,6 +91,13 @@ def validate_team(session: Session, data: dict[str, Any]) -> dict[str, str]:
         "the capacity",
         missing="Enter the hours the team can give to change work",
     )
+    establishment = data.get("establishment_fte")
+    is_number = isinstance(establishment, int | float) and not isinstance(establishment, bool)
+    if is_number and establishment <= 0:
+        errors["establishment_fte"] = (
+            "The establishment must be more than 0 FTE (leave it empty if not known)"
+        )
+    check_number(errors, "establishment_fte", establishment, FTE, "the establishment")
     lead_id = data.get("lead_id")
     if lead_id is not None:
         lead = session.get(User, lead_id)
@@ -109,11 +122,25 @@ def save_team(
             "A team cannot move department",
             {"department_id": "Create a new team in the other department instead"},
         )
+    clearing = team_id and team.establishment_fte and data["establishment_fte"] is None
+    if clearing and _has_staffing(session, team_id):
+        raise Invalid(
+            "The team's establishment is needed by its staffing",
+            {
+                "establishment_fte": "The team has vacancies, absences or agency cover "
+                "recorded: remove them before clearing its establishment"
+            },
+        )
     for name in TEAM_FIELDS:
         setattr(team, name, data[name].strip() if name == "name" else data[name])
     session.add(team)
     _commit_unique(session, "name", "The department already has a team with this name")
     return team
+
+
+def _has_staffing(session: Session, team_id: int) -> bool:
+    found = select(CapacityAdjustment.id).where(CapacityAdjustment.team_id == team_id).limit(1)
+    return session.scalar(found) is not None
 
 
 # Users ---------------------------------------------------------------------

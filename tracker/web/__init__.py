@@ -27,11 +27,23 @@ def register_web(app: Flask) -> None:
         exports,
         initiatives,
         operations,
+        staffing,
         tasks,
         teams,
     )
 
-    for module in (auth, initiatives, tasks, teams, admin, alerts, operations, dashboard, exports):
+    for module in (
+        auth,
+        initiatives,
+        tasks,
+        teams,
+        staffing,
+        admin,
+        alerts,
+        operations,
+        dashboard,
+        exports,
+    ):
         app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.login"

@@ -119,6 +119,7 @@ def _team_form(team: Team | None):
             "department_id": form.department_id.data,
             "lead_id": form.lead_id.data,
             "capacity_hours_per_week": form.capacity_hours_per_week.data,
+            "establishment_fte": form.establishment_fte.data,
         }
         return save_team(db.session, current_actor(), changes, team.id if team else None)
 

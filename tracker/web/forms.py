@@ -11,6 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovDateInput,
     GovPasswordInput,
+    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
@@ -21,6 +22,7 @@ from wtforms import (
     Field,
     HiddenField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -115,6 +117,17 @@ class GovDateField(Field):
             self.data = datetime.strptime(f"{day} {month} {year}", "%d %m %Y").date()
         except ValueError:
             raise ValueError(f"The {self.label.text.lower()} must be a real date") from None
+
+
+class OptionalGovDateField(GovDateField):
+    """A day/month/year date that may be left empty (None)."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not any((v or "").strip() for v in valuelist):
+            self.raw_data = ["", "", ""]
+            self.data = None
+            return
+        super().process_formdata(valuelist)
 
 
 class MoneyField(StringField):
@@ -358,4 +371,37 @@ class TeamForm(FlaskForm):
     capacity_hours_per_week = NumberField(
         "Capacity in hours a week", description="The hours the team can give to change work"
     )
+    establishment_fte = NumberField(
+        "Establishment (FTE)",
+        description="Funded posts in full-time equivalents, for example 12.5. Needed "
+        "before vacancies, absences and agency cover can be recorded. Leave empty if not known.",
+    )
     submit = SubmitField("Save team", widget=GovSubmitInput())
+
+
+class AdjustmentForm(FlaskForm):
+    """A vacancy, absence or agency cover of a team (SPEC §9)."""
+
+    kind = RadioField(
+        "What is it?",
+        choices=[
+            opt("vacancy", "Vacancy: a funded post not filled"),
+            opt("absence", "Absence: long-term sickness, maternity, secondment out"),
+            opt("agency_cover", "Agency cover: agency or interim staff filling in"),
+        ],
+        widget=GovRadioInput(),
+        validate_choice=False,  # the service names an unknown kind clearly
+    )
+    fte = NumberField("FTE", description="Full-time equivalents, for example 1 or 0.5")
+    starts_on = GovDateField("Start date")
+    ends_on = OptionalGovDateField(
+        "End date (optional)",
+        description="Leave empty for until further notice. For example, 31 3 2027",
+    )
+    note = TextAreaField(
+        "Note (optional)",
+        description="For example: social worker post, recruitment under way",
+        widget=GovTextArea(),
+        validators=[text_length("The note")],
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())

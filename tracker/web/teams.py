@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user, login_required
 
+from tracker.domain.access import can_adjust_capacity
 from tracker.domain.workload import is_overloaded
 from tracker.extensions import db
 from tracker.queries import pages
+from tracker.services import staffing
 from tracker.services.workload import TeamLoad, teams_load
 from tracker.web.forms import StatusForm
-from tracker.web.helpers import roles_required, today
+from tracker.web.helpers import current_actor, roles_required, today
 
 bp = Blueprint("teams", __name__)
 
@@ -42,6 +44,7 @@ def detail(team_id: int):
     team = pages.team_page(db.session, team_id) or abort(404)
     loads = _loads([team.id])
     tasks, total = pages.open_tasks_of_teams(db.session, [team.id], today())
+    adjustments = staffing.team_adjustments(db.session, team.id, today())
     return render_template(
         "teams/detail.html",
         team=team,
@@ -50,6 +53,11 @@ def detail(team_id: int):
         tasks=tasks,
         total=total,
         today=today(),
+        adjustments=adjustments,
+        vacant_today=sum(
+            a.fte for a in adjustments if a.kind == "vacancy" and a.starts_on <= today()
+        ),
+        may_adjust=can_adjust_capacity(current_actor(), team.id, team.department_id),
     )
 
 
