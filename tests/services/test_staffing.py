@@ -175,6 +175,11 @@ def test_the_overload_alert_says_what_staffing_took(session, make):
     assert messages, "30 hours against 40 − 8 × 1.5 = 28 is an overload"
     assert "2.5 FTE vacant, 1.0 FTE agency cover" in messages[0]
     assert "against a capacity of 28.0" in messages[0]
+    # The sweep's own resolution judges by the same capacity: the alert stays open.
+    run_sweep(session, NOW + timedelta(hours=1), AlertRule())
+    session.expire_all()
+    overloads = session.scalars(select(Alert).where(Alert.kind == "team_overload")).all()
+    assert overloads and all(a.resolved_at is None for a in overloads)
 
 
 def test_a_sweep_finds_a_zero_capacity_week_with_work(session, make):
