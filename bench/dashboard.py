@@ -17,7 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -70,7 +70,7 @@ def median_ms(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-def pages(session) -> dict[str, tuple[User | None, str, dict]]:
+def pages(session) -> dict[str, tuple]:
     director = session.scalar(select(User).where(User.role == "director").limit(1))
     busiest_team = session.scalar(
         select(Task.team_id).group_by(Task.team_id).order_by(func.count().desc()).limit(1)
@@ -84,15 +84,40 @@ def pages(session) -> dict[str, tuple[User | None, str, dict]]:
         .limit(1)
     )
     token, _ = issue_token(session, director, now(), 1)
+    auth = {"Authorization": f"Bearer {token}"}
+    monday = date.today() + timedelta(days=7 - date.today().weekday())
+    week = {"start_date": monday.isoformat(), "due_date": (monday + timedelta(days=4)).isoformat()}
     return {
         "dashboard page": (director, "/dashboard", {}),
         "heatmap page": (director, "/dashboard/heatmap", {}),
         "team lead's queue": (lead, "/my-tasks", {}),
         "initiative page": (director, f"/initiatives/{initiative}", {}),
-        "dashboard API": (
+        "dashboard API": (None, "/api/v1/dashboard/departments", auth),
+        "team page (staffing)": (director, f"/teams/{busiest_team}", {}),
+        # SPEC §9: a preview that fits answers at once; one that overloads the busiest
+        # team searches 52 weeks of starts and due dates and the department's teams.
+        "preview API, fits": (
             None,
-            "/api/v1/dashboard/departments",
-            {"Authorization": f"Bearer {token}"},
+            "/api/v1/tasks/preview",
+            auth,
+            {"team_id": busiest_team, "effort_hours": 0.5, **week},
+        ),
+        "preview API + suggestions": (
+            None,
+            "/api/v1/tasks/preview",
+            auth,
+            {"team_id": busiest_team, "effort_hours": 5_000, **week},
+        ),
+        "preview API + suggestions, 1 year": (
+            None,
+            "/api/v1/tasks/preview",
+            auth,
+            {
+                "team_id": busiest_team,
+                "effort_hours": 50_000,
+                "start_date": monday.isoformat(),
+                "due_date": (monday + timedelta(weeks=52)).isoformat(),
+            },
         ),
     }
 
@@ -117,19 +142,22 @@ def run(n: int, folder: Path, repeat: int, seed: int) -> list[tuple[str, float, 
                 conn.execute(text("ANALYZE"))
         floor = median_ms(lambda: db.session.execute(FLOOR_SQL, {"today": today}).all(), repeat)
         requests = pages(db.session)
-        users = {name: (u.get_id() if u else None) for name, (u, _, _) in requests.items()}
+        users = {name: (spec[0].get_id() if spec[0] else None) for name, spec in requests.items()}
         db.session.remove()
     # Each request outside any app context, as under a real server: its own `g` and session.
     client = app.test_client()
     results = [("SQL floor (GROUP BY over tasks)", floor, 1.0)]
-    for name, (_, path, headers) in requests.items():
+    for name, (_, path, headers, *body) in requests.items():
         if users[name] is not None:
             with client.session_transaction() as sess:
                 sess["_user_id"] = users[name]
                 sess["_fresh"] = True
 
-        def get(path=path, headers=headers):
-            response = client.get(path, headers=headers)
+        def get(path=path, headers=headers, body=body):
+            if body:
+                response = client.post(path, json=body[0], headers=headers)
+            else:
+                response = client.get(path, headers=headers)
             assert response.status_code == 200, (path, response.status_code)
             return response.get_data()
 

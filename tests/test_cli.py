@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from tracker.models import Department, Initiative, Task, Team, User
+from tracker.models import CapacityAdjustment, Department, Initiative, Task, Team, User
 from tracker.services.workload import teams_load
 from tracker.web.helpers import today
 
@@ -61,6 +61,20 @@ def test_demo_load_builds_a_realistic_council_once(app, session):
     assert any(
         t.overloaded(app.config["OVERLOAD_THRESHOLD"]) for t in teams_load(session, today(), 8)
     )
+    # Realistic staffing (SPEC §9): every team has an establishment; Safeguarding has
+    # about a fifth of its posts vacant, partly covered by agency staff.
+    assert session.scalar(select(func.count()).where(Team.establishment_fte.is_(None))) == 0
+    safeguarding = session.scalar(select(Team).where(Team.name == "Safeguarding and Assessment"))
+    kinds = {
+        a.kind: a.fte
+        for a in session.scalars(
+            select(CapacityAdjustment).where(CapacityAdjustment.team_id == safeguarding.id)
+        )
+    }
+    assert 0.15 <= kinds["vacancy"] / safeguarding.establishment_fte <= 0.25
+    assert kinds["agency_cover"] < kinds["vacancy"]
+    load = teams_load(session, today(), 8, [safeguarding.id])[0]
+    assert all(w.capacity_hours < safeguarding.capacity_hours_per_week for w in load.weeks)
     again = runner.invoke(args=["demo", "load", "--if-empty"])
     assert "not loaded" in again.output
     assert session.scalar(select(func.count()).select_from(Department)) == 4

@@ -2,7 +2,7 @@
 staffing of each week an adjustment covers, stored so that capacity reads as SQL.
 
 Revision ID: 0004
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-02 01:06:06.313267
 
 """
@@ -14,7 +14,7 @@ from tracker.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0004'
-down_revision = '0005'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

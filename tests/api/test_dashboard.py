@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from tracker.domain.workload import week_start
+from tracker.domain.capacity import week_working_days
+from tracker.domain.workload import horizon, week_start
 from tracker.services.calendar import BANK_HOLIDAYS
 
 FIELDS = {
@@ -20,6 +21,12 @@ FIELDS = {
     "peak_load_ratio",
     "overloaded_teams",
     "overloaded_team_ids",
+    "peak_team_load_ratio",
+    "worst_team_id",
+    "establishment_fte",
+    "vacant_fte",
+    "vacancy_rate",
+    "capacity_lost_hours",
     "overloaded",
 }
 
@@ -55,6 +62,8 @@ def test_roles_that_see_load_get_one_item_per_department(api, make, council, rol
     assert [i["name"] for i in items] == ["Adult Social Care", "Housing"]
     assert all(set(i) == FIELDS for i in items)
     care_item = items[0]
+    # Capacity in next week is scaled to its working days (SPEC §9).
+    days = len(week_working_days(week_start(next_week_day()), BANK_HOLIDAYS))
     assert care_item == {
         "department_id": care.id,
         "name": "Adult Social Care",
@@ -63,11 +72,18 @@ def test_roles_that_see_load_get_one_item_per_department(api, make, council, rol
         "overdue_tasks": 1,
         "open_effort_hours": 15.0,
         "capacity_hours_per_week": 40.0,
-        "peak_load_ratio": pytest.approx(12 / 40, abs=1e-4),
+        "peak_load_ratio": pytest.approx(12 / (40 * days / 5), abs=1e-4),
         "overloaded_teams": 1,
         "overloaded_team_ids": [team.id],
+        "peak_team_load_ratio": pytest.approx(12 / (10 * days / 5), abs=1e-4),
+        "worst_team_id": team.id,
+        "establishment_fte": None,
+        "vacant_fte": None,
+        "vacancy_rate": None,
+        "capacity_lost_hours": 0.0,
         "overloaded": False,
     }
+    assert items[1]["worst_team_id"] is None and items[1]["peak_team_load_ratio"] == 0
 
 
 def test_team_lead_is_refused(api, make, council):
@@ -91,3 +107,46 @@ def test_api_and_page_agree(api, client, login_as, make, council):
     assert [line.split(",")[2:5] for line in lines] == [
         [str(i["active_initiatives"]), str(i["open_tasks"]), str(i["overdue_tasks"])] for i in items
     ]
+
+
+def test_staffing_figures_and_the_worst_team_beside_the_average(api, make):
+    """Two teams: one fine, one with a fifth of its posts vacant and work it cannot do."""
+    care = make.department("Children's Services")
+    fine = make.team(department=care, capacity=100, establishment=10, name="Fostering")
+    short = make.team(department=care, capacity=40, establishment=5, name="Safeguarding")
+    monday = week_start(date.today())
+    make.adjustment(short, "vacancy", 1.0, monday - timedelta(days=30))
+    make.adjustment(short, "agency_cover", 0.5, monday - timedelta(days=30))
+    make.adjustment(fine, "absence", 1.0, monday, monday + timedelta(days=4))
+    initiative = make.initiative(departments=[care], status="rollout")
+    make.task(team=short, initiative=initiative, start=monday, due=monday + timedelta(days=4),
+              effort=60)  # fmt: skip
+    item = (
+        api.as_(make.user("director")).get("/api/v1/dashboard/departments").get_json()["items"][0]
+    )
+    days = len(week_working_days(monday, BANK_HOLIDAYS))
+    short_capacity = (40 - 8 * 0.5) * days / 5
+    assert item["peak_team_load_ratio"] == pytest.approx(60 / short_capacity, abs=1e-4)
+    assert item["peak_load_ratio"] < item["peak_team_load_ratio"]
+    assert item["worst_team_id"] == short.id and item["overloaded_team_ids"] == [short.id]
+    assert item["establishment_fte"] == 15
+    assert item["vacant_fte"] == 1.0
+    assert item["vacancy_rate"] == pytest.approx(1 / 15, abs=1e-4)
+    # Over the horizon: the net half post of Safeguarding in every week (4 hours a full
+    # week) and Fostering's absent post (10 hours) in this week only.
+    weeks = horizon(date.today(), 8)
+    lost = sum(4 * len(week_working_days(w, BANK_HOLIDAYS)) / 5 for w in weeks) + 10 * days / 5
+    assert item["capacity_lost_hours"] == pytest.approx(lost, abs=0.01)
+
+
+def test_a_team_with_work_and_no_capacity_is_null_not_infinity(api, make):
+    care = make.department("Mental Health")
+    team = make.team(department=care, capacity=10, establishment=1)
+    monday = week_start(date.today())
+    make.adjustment(team, "absence", 1.0, monday - timedelta(days=7))
+    make.task(team=team, start=monday, due=monday + timedelta(days=4), effort=5)
+    response = api.as_(make.user("director")).get("/api/v1/dashboard/departments")
+    assert b"Infinity" not in response.get_data()
+    item = response.get_json()["items"][0]
+    assert item["peak_team_load_ratio"] is None and item["peak_load_ratio"] is None
+    assert item["overloaded_team_ids"] == [team.id] and item["overloaded"] is True

@@ -119,7 +119,7 @@ def test_words_and_rates():
     assert vacancy_rate(2, 10) == pytest.approx(0.2)
     assert vacancy_rate(2, None) is None
     reduced = WeekLoad(EASTER_MONDAY, 10, 20, working_days=4, full_hours=30, vacant_fte=1.0)
-    assert reduced.reduced and reduced.reason == "bank holiday (4 working days); 1.0 FTE vacant"
+    assert reduced.reduced and reduced.reason == "bank holiday week, 4 working days; 1.0 FTE vacant"
     assert reduced.lost_hours == pytest.approx(10)
 
 

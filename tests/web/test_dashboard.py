@@ -66,8 +66,10 @@ def test_dashboard_figures_and_overload_in_words(client, login_as, council, over
     cells = re.findall(r"govuk-table__cell--numeric[^>]*>([^<]*)<", row)
     assert cells[:4] == ["1", "2", "0", "38"]
     assert "1 overloaded" not in row  # the department is not overloaded…
-    assert cells[-1].strip() == "1"  # …but one of its teams is
-    assert "1.50 over" not in text  # the chart shows departments, not teams
+    worst = cells[6].strip()  # …but its worst team is, shown beside it
+    assert worst.endswith("(over)") and float(worst.split()[0]) >= 1.5
+    assert cells[7].strip() == "1"  # one overloaded team
+    assert "↳ worst: Reablement" in text and f"{worst.split()[0]} over" in text  # in the chart
 
 
 def test_dashboard_sorts_by_column_links(client, login_as, make, council):

@@ -31,6 +31,26 @@ def test_dashboard_csv_has_the_figures(client, login_as, council):
     assert [r["name"] for r in rows] == ["Adult Social Care", "Children's Services"]
     assert rows[0]["open_tasks"] == "1" and rows[0]["open_effort_hours"] == "8.0"
     assert rows[0]["overloaded"] == "no"
+    # Staffing figures (SPEC §7, §9): Reablement has 5 FTE, none vacant yet.
+    assert rows[0]["establishment_fte"] == "5.0" and rows[0]["vacancy_rate"] == "0.0"
+    assert rows[1]["establishment_fte"] == "" and rows[1]["vacancy_rate"] == ""
+    assert rows[0]["worst_team_id"] == str(council.team.id)
+    assert float(rows[0]["peak_team_load_ratio"]) >= float(rows[0]["peak_load_ratio"])
+
+
+def test_csv_and_heatmap_say_why_a_week_has_less_capacity(client, login_as, make, council):
+    monday = date.today() - timedelta(days=date.today().weekday())
+    make.adjustment(council.team, "vacancy", 2.0, monday - timedelta(days=7))
+    login_as("director")
+    rows = rows_of(client.get("/dashboard/departments.csv"))
+    assert rows[0]["vacant_fte"] == "2.0" and rows[0]["vacancy_rate"] == "0.4"
+    assert float(rows[0]["capacity_lost_hours"]) > 0
+    cells = [r for r in rows_of(client.get("/dashboard/heatmap.csv")) if r["team"] == "Reablement"]
+    assert all("2.0 FTE vacant" in r["capacity_reduced_by"] for r in cells)
+    page = client.get("/dashboard/heatmap").get_data(as_text=True)
+    assert "app-heatmap__cell--reduced" in page and "(staff down" in page
+    week = client.get(f"/dashboard/teams/{council.team.id}/weeks/{monday.isoformat()}")
+    assert "2.0 FTE vacant" in week.get_data(as_text=True)
 
 
 def test_heatmap_csv_has_a_row_per_team_and_week(client, login_as, app, council):
@@ -40,7 +60,7 @@ def test_heatmap_csv_has_a_row_per_team_and_week(client, login_as, app, council)
     assert len(rows) == 2 * weeks
     assert set(rows[0]) == {
         "team_id", "team", "department", "week_start", "planned_hours", "capacity_hours",
-        "load_ratio", "overloaded",
+        "load_ratio", "overloaded", "capacity_reduced_by",
     }  # fmt: skip
     reablement = [r for r in rows if r["team"] == "Reablement"]
     assert sum(float(r["planned_hours"]) for r in reablement) == pytest.approx(8)

@@ -45,14 +45,44 @@ OPENAPI_SCHEMAS = {
             "open_effort_hours": {"type": "number", "description": "Effort of its open tasks"},
             "capacity_hours_per_week": {
                 "type": "number",
-                "description": "Sum of its teams' weekly capacity",
+                "description": "Sum of its teams' weekly capacity in a full, fully staffed week",
             },
             "peak_load_ratio": {
-                "type": "number",
-                "description": "Highest weekly planned hours ÷ capacity in the horizon",
+                "type": ["number", "null"],
+                "description": "Highest weekly planned hours ÷ capacity (SPEC §9) in the "
+                "horizon, over all its teams together; null when work falls in a week "
+                "with no capacity at all",
             },
             "overloaded_teams": {"type": "integer", "description": "How many teams are overloaded"},
             "overloaded_team_ids": {"type": "array", "items": {"type": "integer"}},
+            "peak_team_load_ratio": {
+                "type": ["number", "null"],
+                "description": "The highest peak of any one of its teams, so one team at "
+                "three times capacity is never hidden by an average; null when that team "
+                "has work in a week with no capacity at all",
+            },
+            "worst_team_id": {
+                "type": ["integer", "null"],
+                "description": "The team with that highest peak (null: no teams)",
+            },
+            "establishment_fte": {
+                "type": ["number", "null"],
+                "description": "Funded posts of its teams (those with an establishment); "
+                "null when none has one",
+            },
+            "vacant_fte": {
+                "type": ["number", "null"],
+                "description": "FTE of vacancies today in those teams",
+            },
+            "vacancy_rate": {
+                "type": ["number", "null"],
+                "description": "vacant_fte ÷ establishment_fte today (SPEC §9)",
+            },
+            "capacity_lost_hours": {
+                "type": "number",
+                "description": "Hours of capacity vacancies and absences take over the "
+                "horizon, less agency cover (bank holidays are not counted as lost)",
+            },
             "overloaded": {
                 "type": "boolean",
                 "description": "Load ratio above OVERLOAD_THRESHOLD in a week of the horizon, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from tracker.domain.planning import Suggestions
 from tracker.domain.workload import WeekLoad, ratio_or_none
 from tracker.models import ConfidenceRating, Department, Initiative, Task, TaskUpdate, Team, User
 from tracker.services.planning import LoadPreview
@@ -104,10 +105,27 @@ def week_load_json(week: WeekLoad) -> dict[str, Any]:
     }
 
 
+def suggestions_json(found: Suggestions | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    start = found.earliest_start
+    return {
+        "earliest_start": (
+            {"start_date": iso(start[0]), "due_date": iso(start[1])} if start else None
+        ),
+        "due_date_that_fits": iso(found.due_date_that_fits),
+        "other_teams": [
+            {"team_id": t.team_id, "name": t.name, "peak_load_ratio_after": t.peak_load_ratio_after}
+            for t in found.other_teams
+        ],
+    }
+
+
 def preview_json(preview: LoadPreview) -> dict[str, Any]:
     return {
         "team_id": preview.team_id,
         "overloaded": preview.overloaded,
+        "suggestions": suggestions_json(preview.suggestions),
         "weeks": [
             {
                 "week_start": iso(w.week_start),

@@ -51,6 +51,7 @@ PREVIEW_KINDS = {
     "start_date": "date",
     "due_date": "date",
     "task_id": "id?",
+    "initiative_id": "id?",
 }
 
 
@@ -95,7 +96,7 @@ def list_task_updates(task_id: int):
 @bp.post("/tasks/preview")
 def preview_task():
     """A team's weekly load before and after a new or rescheduled task; nothing is saved."""
-    body = json_body(set(PREVIEW_KINDS), set(PREVIEW_KINDS) - {"task_id"})
+    body = json_body(set(PREVIEW_KINDS), set(PREVIEW_KINDS) - {"task_id", "initiative_id"})
     reader = FieldReader(body)
     values = {name: reader.read(name, kind) for name, kind in PREVIEW_KINDS.items()}
     reader.check()
@@ -159,14 +160,43 @@ OPENAPI_SCHEMAS = {
             "start_date": DATE,
             "due_date": DATE,
             "task_id": nullable(ID),
+            "initiative_id": nullable(ID),
         },
         required=["team_id", "effort_hours", "start_date", "due_date"],
-        description="task_id names the task being rescheduled: its current share is replaced",
+        description="task_id names the task being rescheduled: its current share is "
+        "replaced. initiative_id (or the task's) says whose departments' teams are "
+        "suggested instead; without either, the team's own department's. The same rules "
+        "as the task form apply (422 otherwise).",
     ),
     "LoadPreview": obj(
         {
             "team_id": ID,
             "overloaded": {"type": "boolean"},
+            "suggestions": {
+                **nullable(
+                    obj(
+                        {
+                            "earliest_start": nullable(obj({"start_date": DATE, "due_date": DATE})),
+                            "due_date_that_fits": nullable(DATE),
+                            "other_teams": {
+                                "type": "array",
+                                "maxItems": 5,
+                                "items": obj(
+                                    {
+                                        "team_id": ID,
+                                        "name": STRING,
+                                        "peak_load_ratio_after": NUMBER,
+                                    }
+                                ),
+                            },
+                        }
+                    )
+                ),
+                "description": "SPEC §9, only when the task would overload the team (else "
+                "null): the earliest start keeping its working days, the earliest due date "
+                "keeping its start (each searched 52 weeks ahead, null when nothing fits), "
+                "and up to 5 other teams that take it as proposed, least loaded first",
+            },
             "weeks": {
                 "type": "array",
                 "items": obj(

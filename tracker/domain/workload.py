@@ -110,13 +110,21 @@ class WeekLoad:
         return self.bank_holiday or self.capacity_hours < full - 1e-9
 
     @property
+    def reduced_label(self) -> str:
+        """A word or two for a reduced week on the heatmap: "staff down", "bank holiday"."""
+        short = self.full_hours is not None and self.capacity_hours < self.full_hours - 1e-9
+        if short:
+            return "staff down, bank holiday" if self.bank_holiday else "staff down"
+        return "bank holiday" if self.bank_holiday else ""
+
+    @property
     def reason(self) -> str:
         """Why the week's capacity differs from a full, fully staffed week, in words:
-        "bank holiday (4 working days); 2.0 FTE vacant, 1.0 FTE agency cover"."""
+        "bank holiday week, 4 working days; 2.0 FTE vacant, 1.0 FTE agency cover"."""
         parts = []
         if self.bank_holiday:
             days = self.working_days
-            parts.append(f"bank holiday ({days} working day{'s' if days != 1 else ''})")
+            parts.append(f"bank holiday week, {days} working day{'s' if days != 1 else ''}")
         if words := staffing_words(self.vacant_fte, self.absent_fte, self.agency_fte):
             parts.append(words)
         return "; ".join(parts)

@@ -38,6 +38,7 @@ from tracker.models import Team, TeamWeekLoad, TeamWeekStaffing
 
 # Below this many hours a week's capacity is nothing (floats of a fully vacant team).
 ZERO_HOURS = 1e-9
+WEEKS_PER_QUERY = 400
 
 
 def weeks_table(week_days: Mapping[date, int], name: str = "weeks"):
@@ -127,7 +128,20 @@ class CapacityCell:
 def capacity_cells(
     session: Session, week_days: Mapping[date, int], team_ids: Iterable[int] | None = None
 ) -> list[CapacityCell]:
-    """Every team × week cell of the given weeks (one query), by team then week."""
+    """Every team × week cell of the given weeks, by team then week: one query per
+    WEEKS_PER_QUERY weeks (SQLite joins at most 500 SELECTs in one UNION)."""
+    team_ids = None if team_ids is None else list(team_ids)
+    items = sorted(week_days.items())
+    cells: list[CapacityCell] = []
+    for i in range(0, len(items), WEEKS_PER_QUERY):
+        cells += _cells(session, dict(items[i : i + WEEKS_PER_QUERY]), team_ids)
+    cells.sort(key=lambda c: (c.team_id, c.week_start))
+    return cells
+
+
+def _cells(
+    session: Session, week_days: Mapping[date, int], team_ids: list[int] | None
+) -> list[CapacityCell]:
     grid = team_week_capacity(week_days, team_ids)
     stmt = select(grid).order_by(grid.c.team_id, grid.c.week_start)
     return [

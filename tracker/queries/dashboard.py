@@ -6,10 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.models import (
+    CapacityAdjustment,
     Department,
     Initiative,
     Task,
@@ -55,6 +56,21 @@ def department_due_figures(session: Session, today: date) -> dict[int, DueFigure
         )
         for row in session.execute(stmt)
     }
+
+
+def vacant_fte_on(session: Session, day: date) -> dict[int, float]:
+    """Vacant FTE per team on `day` (SPEC §9's vacancy rate): one GROUP BY over the
+    adjustments covering that day, by their (kind, starts_on, ends_on) index."""
+    stmt = (
+        select(CapacityAdjustment.team_id, func.sum(CapacityAdjustment.fte))
+        .where(
+            CapacityAdjustment.kind == "vacancy",
+            CapacityAdjustment.starts_on <= day,
+            or_(CapacityAdjustment.ends_on.is_(None), CapacityAdjustment.ends_on >= day),
+        )
+        .group_by(CapacityAdjustment.team_id)
+    )
+    return {team_id: float(fte) for team_id, fte in session.execute(stmt)}
 
 
 def active_initiatives_by_confidence(session: Session) -> dict[int, dict[str | None, int]]:

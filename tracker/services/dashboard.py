@@ -14,7 +14,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker.domain.workload import WeekLoad, horizon, is_overloaded, peak_ratio, week_start
+from tracker.domain.capacity import vacancy_rate
+from tracker.domain.workload import (
+    WeekLoad,
+    horizon,
+    is_overloaded,
+    peak_ratio,
+    ratio_or_none,
+    week_start,
+)
 from tracker.models import ConfidenceRating, Department, Initiative, Team
 from tracker.queries import dashboard as q
 from tracker.services.errors import NotFound
@@ -37,8 +45,16 @@ DEPARTMENT_FIELDS = (
     "peak_load_ratio",
     "overloaded_teams",
     "overloaded_team_ids",
+    "peak_team_load_ratio",
+    "worst_team_id",
+    "establishment_fte",
+    "vacant_fte",
+    "vacancy_rate",
+    "capacity_lost_hours",
     "overloaded",
 )
+# Ratios that are infinite (work in a week with no capacity, SPEC §9) are null in JSON.
+RATIO_FIELDS = ("peak_load_ratio", "peak_team_load_ratio")
 
 
 @dataclass(frozen=True)
@@ -56,12 +72,22 @@ class DepartmentFigures:
     overloaded: bool
     load_overloaded: bool
     too_many_initiatives: bool
+    peak_team_load_ratio: float = 0.0
+    worst_team_id: int | None = None
+    worst_team_name: str | None = None
+    establishment_fte: float | None = None
+    vacant_fte: float | None = None
+    vacancy_rate: float | None = None
+    capacity_lost_hours: float = 0.0
     confidence_counts: dict[str | None, int] = field(default_factory=dict)
     weeks: list[WeekLoad] = field(default_factory=list)
 
     def api_json(self) -> dict[str, Any]:
-        """The SPEC §7 item, plus the department rule's verdict."""
-        return {name: getattr(self, name) for name in DEPARTMENT_FIELDS}
+        """The SPEC §7 item, plus the department rule's verdict and its worst team."""
+        item = {name: getattr(self, name) for name in DEPARTMENT_FIELDS}
+        for name in RATIO_FIELDS:
+            item[name] = ratio_or_none(item[name])
+        return item
 
 
 def department_figures(
@@ -71,18 +97,23 @@ def department_figures(
     threshold: float,
     initiative_limit: int,
 ) -> list[DepartmentFigures]:
-    """One row per department, by name: seven queries over departments, teams and the
-    stored aggregates, none over tasks."""
+    """One row per department, by name: seven queries over departments, teams, vacancies
+    today and the stored aggregates, none over tasks."""
     names = q.departments(session)
     due = q.department_due_figures(session, today)
     confidence = q.active_initiatives_by_confidence(session)
     teams = teams_load(session, today, horizon_weeks)
+    vacant = q.vacant_fte_on(session, today)
     dept_weeks = departments_load_of(teams)
     week_list = horizon(today, horizon_weeks)
     overloaded_by_dept: dict[int, list[int]] = {}
     capacity: dict[int, float] = {}
+    staffing: dict[int, DepartmentStaffing] = {}
     for team in teams:
         capacity[team.department_id] = capacity.get(team.department_id, 0.0) + team.capacity_hours
+        staffing.setdefault(team.department_id, DepartmentStaffing()).add(
+            team, vacant.get(team.team_id, 0.0)
+        )
         if team.overloaded(threshold):
             overloaded_by_dept.setdefault(team.department_id, []).append(team.team_id)
     rows = []
@@ -95,6 +126,7 @@ def department_figures(
         load_over = is_overloaded(peak, threshold)
         too_many = active > initiative_limit
         over_ids = sorted(overloaded_by_dept.get(dept_id, []))
+        staff = staffing.get(dept_id, DepartmentStaffing())
         rows.append(
             DepartmentFigures(
                 department_id=dept_id,
@@ -110,11 +142,48 @@ def department_figures(
                 overloaded=load_over or too_many,
                 load_overloaded=load_over,
                 too_many_initiatives=too_many,
+                peak_team_load_ratio=round(staff.worst_peak, 4),
+                worst_team_id=staff.worst_team_id,
+                worst_team_name=staff.worst_team_name,
+                establishment_fte=staff.establishment,
+                vacant_fte=round(staff.vacant, 4) if staff.establishment else None,
+                vacancy_rate=_rounded(vacancy_rate(staff.vacant, staff.establishment)),
+                capacity_lost_hours=round(staff.lost_hours, 2),
                 confidence_counts=counts,
                 weeks=weeks,
             )
         )
     return rows
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+@dataclass
+class DepartmentStaffing:
+    """Sums over a department's teams: establishment and vacancies (teams with an
+    establishment only: a vacancy needs one), hours lost over the horizon, worst team."""
+
+    establishment: float | None = None
+    vacant: float = 0.0
+    lost_hours: float = 0.0
+    worst_peak: float = 0.0
+    worst_team_id: int | None = None
+    worst_team_name: str | None = None
+
+    def add(self, team: TeamLoad, vacant_fte: float) -> None:
+        if team.establishment_fte:
+            self.establishment = (self.establishment or 0.0) + team.establishment_fte
+            self.vacant += vacant_fte
+        self.lost_hours += team.lost_hours
+        peak = team.peak_load_ratio
+        if self.worst_team_id is None or peak > self.worst_peak:
+            self.worst_peak, self.worst_team_id, self.worst_team_name = (
+                peak,
+                team.team_id,
+                team.team_name,
+            )
 
 
 SORT_KEYS = {
@@ -126,6 +195,9 @@ SORT_KEYS = {
     "capacity_hours_per_week": lambda r: r.capacity_hours_per_week,
     "peak_load_ratio": lambda r: r.peak_load_ratio,
     "overloaded_teams": lambda r: r.overloaded_teams,
+    "peak_team_load_ratio": lambda r: r.peak_team_load_ratio,
+    "vacancy_rate": lambda r: -1.0 if r.vacancy_rate is None else r.vacancy_rate,
+    "capacity_lost_hours": lambda r: r.capacity_lost_hours,
 }
 
 

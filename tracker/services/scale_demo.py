@@ -22,6 +22,7 @@ from werkzeug.security import generate_password_hash
 
 from tracker.domain.workload import weekly_shares
 from tracker.models import (
+    CapacityAdjustment,
     ConfidenceRating,
     Department,
     Initiative,
@@ -33,6 +34,7 @@ from tracker.models import (
 )
 from tracker.services.calendar import BANK_HOLIDAYS
 from tracker.services.load import rebuild_all
+from tracker.services.staffing import rebuild_team_staffing
 
 DEMO_PASSWORD = "initiative-tracker-demo"  # nosec B105 # the published benchmark login
 CHUNK = 20_000
@@ -189,7 +191,11 @@ def generate_council(
                 capacity_hours_per_week=float(rng.randrange(20, 201, 5)),
             )
         )
+    for team in teams:  # funded posts: about 7.5 hours of change work per post a week
+        team.establishment_fte = max(2.0, round(team.capacity_hours_per_week / 7.5 * 2) / 2)
     session.add_all(teams)
+    session.flush()
+    session.add_all(_staffing(rng, teams, today))
     session.flush()
 
     initiatives = _initiatives(rng, size, departments, managers, today, now)
@@ -289,6 +295,7 @@ def generate_council(
             )
         )
     rebuild_all(session)
+    rebuild_team_staffing(session)
     session.commit()
     summary = CouncilSummary(
         departments=size.departments,
@@ -303,6 +310,50 @@ def generate_council(
     if echo is not None:
         echo(summary.line())
     return summary
+
+
+def _staffing(rng: random.Random, teams: list[Team], today: date) -> list[CapacityAdjustment]:
+    """Vacancies in a quarter of the teams (open-ended), long absences and agency cover
+    in some: a council short of staff, as SPEC §9 expects."""
+    found = []
+    for i, team in enumerate(teams):
+        share = team.establishment_fte or 2.0
+        if i % 4 == 0:
+            start = today - timedelta(days=rng.randrange(0, 365))
+            found.append(
+                CapacityAdjustment(
+                    team_id=team.id,
+                    kind="vacancy",
+                    fte=max(0.5, round(share * rng.uniform(0.1, 0.25) * 2) / 2),
+                    starts_on=start,
+                    note="Generated vacancy",
+                )
+            )
+        if i % 7 == 0:
+            start = today + timedelta(days=rng.randrange(-60, 60))
+            found.append(
+                CapacityAdjustment(
+                    team_id=team.id,
+                    kind="absence",
+                    fte=1.0,
+                    starts_on=start,
+                    ends_on=start + timedelta(weeks=rng.randrange(6, 26)),
+                    note="Generated absence",
+                )
+            )
+        if i % 8 == 0:
+            start = today - timedelta(days=rng.randrange(0, 90))
+            found.append(
+                CapacityAdjustment(
+                    team_id=team.id,
+                    kind="agency_cover",
+                    fte=0.5,
+                    starts_on=start,
+                    ends_on=start + timedelta(weeks=26),
+                    note="Generated agency cover",
+                )
+            )
+    return found
 
 
 def _numbered(names: list[str], i: int) -> str:

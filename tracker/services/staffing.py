@@ -23,7 +23,7 @@ from tracker.domain.validation import FTE, LATEST, date_error, number_error
 from tracker.models import CapacityAdjustment, Team, TeamWeekStaffing
 from tracker.services.calendar import BANK_HOLIDAYS
 from tracker.services.errors import Forbidden, Invalid, NotFound
-from tracker.services.queueing import queue_overload_check
+from tracker.services.queueing import queue_overload_check, record_overload_check
 from tracker.services.validation import check_text
 
 ADJUSTMENT_FIELDS = ("kind", "fte", "starts_on", "ends_on", "note")
@@ -210,6 +210,7 @@ def create_adjustment(
     session.add(adjustment)
     session.flush()
     refresh_team_staffing(session, team.id, data.starts_on, data.ends_on)
+    record_overload_check(session, {team.id}, now)
     session.commit()
     queue_overload_check({team.id})
     return adjustment
@@ -237,6 +238,7 @@ def update_adjustment(
     session.flush()
     first, last = _touched((before.starts_on, before.ends_on), (after.starts_on, after.ends_on))
     refresh_team_staffing(session, team.id, first, last)
+    record_overload_check(session, {team.id}, now)
     session.commit()
     queue_overload_check({team.id})
     return adjustment
@@ -260,6 +262,7 @@ def delete_adjustment(session: Session, actor: Actor, adjustment_id: int, now: d
     session.delete(adjustment)
     session.flush()
     refresh_team_staffing(session, team.id, *span)
+    record_overload_check(session, {team.id}, now)
     session.commit()
     queue_overload_check({team.id})
 

@@ -32,6 +32,9 @@ class TeamLoad:
     def overloaded(self, threshold: float) -> bool:
         return any(is_overloaded(w.load_ratio, threshold) for w in self.weeks)
 
+    def overloaded_weeks(self, threshold: float) -> list[WeekLoad]:
+        return [w for w in self.weeks if is_overloaded(w.load_ratio, threshold)]
+
     @property
     def reduced_weeks(self) -> list[WeekLoad]:
         return [w for w in self.weeks if w.reduced]

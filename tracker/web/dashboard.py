@@ -11,6 +11,7 @@ from wtforms.validators import InputRequired, Length
 
 from tracker.domain.access import can_set_confidence
 from tracker.domain.validation import parse_date
+from tracker.domain.workload import is_overloaded
 from tracker.extensions import db
 from tracker.models.base import CONFIDENCE_LEVELS, TEXT_MAX
 from tracker.services import dashboard as service
@@ -38,8 +39,11 @@ COLUMNS = [
     ("overdue_tasks", "Overdue tasks"),
     ("open_effort_hours", "Open effort (hours)"),
     ("capacity_hours_per_week", "Capacity (hours a week)"),
-    ("peak_load_ratio", "Peak load ratio"),
+    ("peak_load_ratio", "Peak load ratio (average)"),
+    ("peak_team_load_ratio", "Worst team's peak"),
     ("overloaded_teams", "Overloaded teams"),
+    ("vacancy_rate", "Vacancy rate today"),
+    ("capacity_lost_hours", "Capacity lost (hours)"),
 ]
 
 
@@ -65,18 +69,27 @@ def departments():
     descending = request.args.get("dir") == "desc"
     rows = service.sort_figures(figures(), sort, descending)
     threshold = settings()[1]
-    chart = charts.bar_chart(
-        [
+    # Each department's average beside its worst team: an average hides a team at 3×.
+    bars = []
+    for r in rows:
+        bars.append(
             (
-                r.name,
+                f"{r.name} (all teams)",
                 r.peak_load_ratio,
                 r.load_overloaded,
                 url_for(".department", dept_id=r.department_id),
             )
-            for r in rows
-        ],
-        threshold,
-    )
+        )
+        if r.worst_team_id is not None:
+            bars.append(
+                (
+                    f"↳ worst: {r.worst_team_name}",
+                    r.peak_team_load_ratio,
+                    is_overloaded(r.peak_team_load_ratio, threshold),
+                    url_for("teams.detail", team_id=r.worst_team_id),
+                )
+            )
+    chart = charts.bar_chart(bars, threshold)
     # A department's average can hide one team at three times its capacity: name them.
     over_ids = [team_id for r in rows for team_id in r.overloaded_team_ids]
     over_teams = sorted(

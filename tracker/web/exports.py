@@ -75,18 +75,20 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[objec
     )
 
 
+def _csv_value(value):
+    """A figure as a CSV cell: lists space-separated, yes/no, empty for null."""
+    if isinstance(value, list):
+        return " ".join(map(str, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else value
+
+
 @bp.route("/dashboard/departments.csv")
 @roles_required(*VIEW_ROLES)
 def dashboard_csv():
     header = list(service.DEPARTMENT_FIELDS)
-    rows = [
-        [
-            *(r.api_json()[k] for k in header[:9]),
-            " ".join(map(str, r.overloaded_team_ids)),
-            "yes" if r.overloaded else "no",
-        ]
-        for r in figures()
-    ]
+    rows = [[_csv_value(r.api_json()[k]) for k in header] for r in figures()]
     return csv_response(f"department-load-{today().isoformat()}.csv", header, rows)
 
 
@@ -104,6 +106,7 @@ def heatmap_csv():
         "capacity_hours",
         "load_ratio",
         "overloaded",
+        "capacity_reduced_by",
     ]
     rows = [
         [
@@ -115,6 +118,7 @@ def heatmap_csv():
             cell.capacity_hours,
             ratio_or_none(cell.load_ratio, cell.capacity_hours),
             "yes" if is_overloaded(cell.load_ratio, threshold) else "no",
+            cell.reason,
         ]
         for group in data.groups
         for team in group.teams

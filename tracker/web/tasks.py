@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -45,7 +46,9 @@ def new(initiative_id: int):
     initiative = pages.initiative_page(db.session, initiative_id) or abort(404)
     _require_planner(initiative)
     form = _task_form(initiative, None)
-    preview = _preview(form, None) if form.check_load.data and form.validate_on_submit() else None
+    used = _use_suggestion(form)
+    checking = used or (form.check_load.data and form.validate_on_submit())
+    preview = _preview(form, None, initiative.id) if checking else None
     if form.submit.data and form.validate_on_submit():
         try:
             task = create_task(
@@ -54,7 +57,7 @@ def new(initiative_id: int):
                 initiative.id,
                 _data(form),
                 now(),
-                note=_note(form, _preview(form, None)),
+                note=_note(form, _preview(form, None, initiative.id)),
             )
         except Invalid as error:
             db.session.rollback()
@@ -62,7 +65,7 @@ def new(initiative_id: int):
         else:
             flash(f"Task “{task.title}” planned")
             return redirect(url_for("initiatives.detail", initiative_id=initiative.id))
-    return _render_form(form, initiative, None, preview)
+    return _render_form(form, initiative, None, preview, used=used)
 
 
 @bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
@@ -71,18 +74,21 @@ def edit(task_id: int):
     task = pages.task_page(db.session, task_id) or abort(404)
     _require_planner(task.initiative)
     form = _task_form(task.initiative, task)
-    preview = _preview(form, task) if form.check_load.data and form.validate_on_submit() else None
+    used = _use_suggestion(form)
+    checking = used or (form.check_load.data and form.validate_on_submit())
+    preview = _preview(form, task, task.initiative_id) if checking else None
     status, conflict = 200, None
     if form.submit.data and form.validate_on_submit():
         changes = _data(form).__dict__
-        note = _note(form, _preview(form, task) if _moves_load(task, changes) else None)
+        moved = _moves_load(task, changes)
+        note = _note(form, _preview(form, task, task.initiative_id) if moved else None)
         refused, conflict = _save(form, task, changes, note)
         if refused is None:
             flash("Task saved")
             return redirect(url_for("tasks.detail", task_id=task.id))
         if refused == 409:
             status = 409  # an invalid plan re-renders the form as before, with 200
-    return _render_form(form, task.initiative, task, preview, status, conflict)
+    return _render_form(form, task.initiative, task, preview, status, conflict, used)
 
 
 @bp.route("/tasks/<int:task_id>")
@@ -192,7 +198,40 @@ def _data(form: TaskForm) -> TaskData:
     )
 
 
-def _preview(form: TaskForm, task: Task | None) -> LoadPreview | None:
+def _use_suggestion(form: TaskForm) -> str | None:
+    """One click on a suggestion's "Use this" fills the form with it (nothing is saved):
+    `start:<start>:<due>`, `due:<due>` or `team:<id>`. Answers what it filled in."""
+    choice = request.form.get("use", "") if request.method == "POST" else ""
+    kind, _, value = choice.partition(":")
+    try:
+        if kind == "start":
+            start, due = (date.fromisoformat(v) for v in value.split(":"))
+            _set_date(form.start_date, start)
+            _set_date(form.due_date, due)
+            return f"Start and due dates changed to {day_in_words(start)} and {day_in_words(due)}"
+        if kind == "due":
+            due = date.fromisoformat(value)
+            _set_date(form.due_date, due)
+            return f"Due date changed to {day_in_words(due)}"
+        if kind == "team":
+            team_id = int(value)
+            if team_id in {c.value for c in form.team_id.choices}:
+                form.team_id.data = team_id
+                return "Team changed"
+    except ValueError:
+        return None
+    return None
+
+
+def _set_date(field, day: date) -> None:
+    field.data = day
+    field.raw_data = [str(day.day), str(day.month), str(day.year)]
+    field.errors = []
+
+
+def _preview(
+    form: TaskForm, task: Task | None, initiative_id: int | None = None
+) -> LoadPreview | None:
     """The team's load with this task as typed, or None (with form errors) if it cannot tell."""
     missing = {}
     if form.team_id.data is None:
@@ -212,6 +251,7 @@ def _preview(form: TaskForm, task: Task | None) -> LoadPreview | None:
             form.due_date.data,
             current_app.config["OVERLOAD_THRESHOLD"],
             task_id=task.id if task else None,
+            initiative_id=initiative_id,
         )
     except Invalid as error:
         if form.check_load.data:
@@ -235,8 +275,8 @@ def _note(form: TaskForm, preview: LoadPreview | None) -> str:
     return note
 
 
-def _render_form(form, initiative, task, preview, status: int = 200, conflict=None):
-    if status == 200 and form.errors:
+def _render_form(form, initiative, task, preview, status: int = 200, conflict=None, used=None):
+    if status == 200 and form.errors and not used:
         status = 422
     return render_template(
         "tasks/form.html",
@@ -245,6 +285,7 @@ def _render_form(form, initiative, task, preview, status: int = 200, conflict=No
         task=task,
         preview=preview,
         conflict=conflict,
+        used=used,
     ), status
 
 
