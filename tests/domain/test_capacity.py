@@ -158,7 +158,8 @@ def test_capacity_is_never_negative_nor_above_the_full_week_plus_agency(
     agency = sum(a.fte for a in found if a.kind == "agency_cover")
     ceiling = base + (base / establishment * agency if establishment else 0.0)
     assert capacity >= 0.0
-    assert capacity <= ceiling * (1 + 1e-9) + 1e-9
+    # Staffing is stored to a millionth of an FTE-day: allow that rounding.
+    assert capacity <= ceiling * (1 + 1e-6) + 1e-6
 
 
 @settings(max_examples=200, deadline=None)

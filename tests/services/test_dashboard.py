@@ -127,7 +127,8 @@ def test_api_json_has_the_spec_fields(session, council):
     assert set(row.api_json()) == {
         "department_id", "name", "active_initiatives", "open_tasks", "overdue_tasks",
         "open_effort_hours", "capacity_hours_per_week", "peak_load_ratio",
-        "overloaded_teams", "overloaded_team_ids", "overloaded",
+        "overloaded_teams", "overloaded_team_ids", "peak_team_load_ratio", "worst_team_id",
+        "establishment_fte", "vacant_fte", "vacancy_rate", "capacity_lost_hours", "overloaded",
     }  # fmt: skip
 
 
