@@ -13,8 +13,7 @@ from sqlalchemy import delete, select
 from tracker.domain.capacity import Adjustment, week_capacity
 from tracker.domain.workload import week_start
 from tracker.extensions import get_queue
-from tracker.models import Alert, CapacityAdjustment, TeamWeekStaffing
-from tracker.queries.alerts import AlertRule
+from tracker.models import CapacityAdjustment, TeamWeekStaffing
 from tracker.queries.capacity import capacity_cells
 from tracker.services.actors import actor_for
 from tracker.services.calendar import BANK_HOLIDAYS
@@ -29,7 +28,6 @@ from tracker.services.staffing import (
     update_adjustment,
     week_days,
 )
-from tracker.services.sweep import run_sweep
 from tracker.services.workload import departments_load_of, teams_load
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # a Monday, no bank holiday near
@@ -158,38 +156,6 @@ def test_a_zero_capacity_week_with_work_is_overloaded(session, make):
     assert load.overloaded(1.0)
     preview = preview_task_load(session, team.id, 1, TODAY, TODAY, 1.0)
     assert preview.overloaded and preview.weeks[0].reason == "5.0 FTE vacant"
-
-
-def test_the_overload_alert_says_what_staffing_took(session, make):
-    lead = make.user("team_lead")
-    _, team = staffed_team(make, lead=lead)
-    make.adjustment(team, "vacancy", 2.5, TODAY - timedelta(days=10))
-    make.adjustment(team, "agency_cover", 1.0, TODAY - timedelta(days=10))
-    make.task(team=team, start=TODAY, due=TODAY + timedelta(days=4), effort=30)
-    run_sweep(session, NOW, AlertRule())
-    messages = [
-        a.message
-        for a in session.scalars(select(Alert).where(Alert.kind == "team_overload"))
-        if a.recipient_id == lead.id
-    ]
-    assert messages, "30 hours against 40 − 8 × 1.5 = 28 is an overload"
-    assert "2.5 FTE vacant, 1.0 FTE agency cover" in messages[0]
-    assert "against a capacity of 28.0" in messages[0]
-    # The sweep's own resolution judges by the same capacity: the alert stays open.
-    run_sweep(session, NOW + timedelta(hours=1), AlertRule())
-    session.expire_all()
-    overloads = session.scalars(select(Alert).where(Alert.kind == "team_overload")).all()
-    assert overloads and all(a.resolved_at is None for a in overloads)
-
-
-def test_a_sweep_finds_a_zero_capacity_week_with_work(session, make):
-    lead = make.user("team_lead")
-    _, team = staffed_team(make, lead=lead)
-    make.adjustment(team, "absence", 5.0, TODAY, TODAY + timedelta(days=6))
-    make.task(team=team, start=TODAY, due=TODAY, effort=0.5)
-    run_sweep(session, NOW, AlertRule())
-    alert = session.scalar(select(Alert).where(Alert.kind == "team_overload"))
-    assert alert is not None and "no capacity at all" in alert.message
 
 
 kinds = st.sampled_from(["vacancy", "absence", "agency_cover"])
