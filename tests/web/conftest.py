@@ -94,3 +94,16 @@ def council(make) -> Council:
 def date_parts(day: date) -> list[str]:
     """The day, month and year boxes of a GOV.UK date input, as posted."""
     return [str(day.day), str(day.month), str(day.year)]
+
+
+@pytest.fixture
+def people(make, council):
+    """One person of each role, signed in as by the role matrices."""
+    return {
+        "admin": make.user("admin"),
+        "director": make.user("director"),
+        "manager": council.manager,
+        "other_manager": council.other_manager,
+        "lead": council.lead,
+        "other_lead": council.other_lead,
+    }

@@ -123,18 +123,6 @@ ACTIONS = {
 }
 
 
-@pytest.fixture
-def people(make, council):
-    return {
-        "admin": make.user("admin"),
-        "director": make.user("director"),
-        "manager": council.manager,
-        "other_manager": council.other_manager,
-        "lead": council.lead,
-        "other_lead": council.other_lead,
-    }
-
-
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("action", list(ACTIONS))
 def test_role_matrix(client, login_as, council, people, action, role):

@@ -109,16 +109,8 @@ WRITERS = {"admin", "manager", "lead"}
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("action", ["edit", "end", "remove", "new form"])
 def test_only_the_teams_lead_its_managers_and_admins_change_staffing(
-    client, login_as, make, council, role, action
+    client, login_as, make, council, people, role, action
 ):
-    people = {
-        "admin": make.user("admin"),
-        "director": make.user("director"),
-        "manager": council.manager,
-        "other_manager": council.other_manager,
-        "lead": council.lead,
-        "other_lead": council.other_lead,
-    }
     adjustment = make.adjustment(council.team, "vacancy", 1.0, TODAY)
     login_as(user=people[role])
     before = snapshot(*TABLES)
