@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import event, text
+from werkzeug.serving import make_server
 
+from tracker import create_app
 from tracker.extensions import db
 
 
@@ -107,3 +110,19 @@ def people(make, council):
         "lead": council.lead,
         "other_lead": council.other_lead,
     }
+
+
+@pytest.fixture
+def live_server(app, app_config):
+    """The app served on 127.0.0.1 by a thread, with its own app object on the same
+    database the test fills (committed rows only), CSRF on as in production."""
+    server_app = create_app(app_config | {"WTF_CSRF_ENABLED": True})
+    server = make_server("127.0.0.1", 0, server_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
+    with server_app.app_context():
+        db.engine.dispose()

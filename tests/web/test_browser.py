@@ -4,37 +4,17 @@ and finds it in the task's history. SCREENSHOTS=1 saves the README's pictures.""
 from __future__ import annotations
 
 import os
-import threading
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.factories import PASSWORD
-from tracker import create_app
-from tracker.extensions import db
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-@pytest.fixture
-def live_server(app, app_config):
-    """The app served on 127.0.0.1 by a thread, with its own app object on the same
-    database the test fills (committed rows only), CSRF on as in production."""
-    server_app = create_app(app_config | {"WTF_CSRF_ENABLED": True})
-    server = make_server("127.0.0.1", 0, server_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
-    with server_app.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from tracker import clock, create_app
+from tracker import clock
 from tracker.extensions import db
 from tracker.models import Initiative, Task, Team, User
 from tracker.models.org import Department
@@ -48,20 +46,11 @@ def chromium():
 
 
 @pytest.fixture
-def demo_server(app, app_config):
+def demo_server(app, live_server):
     """The demo council, swept once (so inboxes have alerts), served by a thread."""
     load_demo_council(db.session, clock.today())
     run_sweep(db.session, clock.now())
-    server_app = create_app(app_config | {"WTF_CSRF_ENABLED": True})
-    server = make_server("127.0.0.1", 0, server_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
-    with server_app.app_context():
-        db.engine.dispose()
+    return live_server
 
 
 def _ids() -> dict:
